@@ -1,0 +1,49 @@
+"""briefing: policy briefs written once as data, printed as PDF.
+
+The flow runs one way — load, render, print, write — and each step is a
+function of its own:
+
+    brief = briefing.load("content/korea-japan-2021.yaml")
+    html = briefing.render_html(brief)
+    printed = briefing.print_pdf(html)
+    briefing.write_pdf(printed.pdf, "output/korea-japan-2021.pdf")
+
+or all at once with `briefing.build(...)`. Names are imported on first use,
+so `import briefing` (and `briefing --help`) stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Brief": "models",
+    "BriefError": "errors",
+    "Problem": "errors",
+    "load": "load",
+    "render_html": "render",
+    "print_pdf": "pdf",
+    "PrintedBrief": "pdf",
+    "write_pdf": "write",
+    "build": "build",
+    "BuildResult": "build",
+    "Theme": "theme",
+    "load_theme": "theme",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'briefing' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)

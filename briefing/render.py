@@ -1,0 +1,121 @@
+"""Render: turn a `Brief` into HTML through the theme's Jinja2 templates.
+
+Templates only present. Everything they show is prepared here: the sections
+in order, source numbers, and for each source the places that cite it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from . import __version__
+from .models import MONTHS, Brief
+from .theme import Theme, load_theme
+
+SECTION_KINDS = ("background", "legal_deadlock", "expert_proposals", "outlook")
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str
+    anchor: str
+    content: Any
+
+
+@dataclass(frozen=True)
+class Citation:
+    anchor: str
+    label: str
+
+
+def render_html(brief: Brief, theme: Theme | None = None) -> str:
+    """The brief as a complete HTML document, ready for printing."""
+    theme = theme or load_theme()
+    template = environment(theme.folders).get_template("base.html.j2")
+    return template.render(context(brief))
+
+
+def context(brief: Brief) -> dict[str, Any]:
+    """The variables every template receives."""
+    return {
+        "brief": brief,
+        "meta": brief.meta,
+        "labels": brief.labels,
+        "sections": [Section(kind, kind.replace("_", "-"), getattr(brief, kind))
+                     for kind in SECTION_KINDS if getattr(brief, kind) is not None],
+        "sources": {source.id: source for source in brief.sources},
+        "source_number": {source.id: number for number, source in enumerate(brief.sources, 1)},
+        "cited_by": _cited_by(brief),
+        "version": __version__,
+    }
+
+
+def _cited_by(brief: Brief) -> dict[str, list[Citation]]:
+    cited: dict[str, list[Citation]] = {source.id: [] for source in brief.sources}
+    for (kind, field, index, _), source_id in brief.citations():
+        item = getattr(getattr(brief, kind), field)[index]
+        cited.setdefault(source_id, []).append(
+            Citation(anchor=f"{kind}-{field}-{index}", label=_citation_label(brief, kind, field, item)))
+    return cited
+
+
+def _citation_label(brief: Brief, kind: str, field: str, item: Any) -> str:
+    labels = brief.labels
+    if field == "proposals":
+        return f"{brief.expert_proposals.title}: {item.expert.name}"
+    if field == "figures":
+        return f"{labels.figures}: {item.value}"
+    if field == "timeline":
+        return f"{labels.timeline}: {item.when or item.date.display()}"
+    if field == "positions":
+        return f"{labels.positions}: {item.party}"
+    if field == "agreements":
+        return f"{labels.agreements}: {item.name}"
+    if field == "rulings":
+        return f"{labels.rulings}: {item.court}, {item.date.display()}"
+    return getattr(brief, kind).title
+
+
+@lru_cache(maxsize=16)
+def environment(folders: tuple[Any, ...]) -> jinja2.Environment:
+    """One Jinja2 environment per search path, reused across renders."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        auto_reload=True,
+    )
+    env.filters["markdown"] = markdown
+    env.filters["markdown_inline"] = markdown_inline
+    env.filters["long_date"] = long_date
+    return env
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    # CommonMark with raw HTML off: content is data, never markup.
+    return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
+        ["replacements", "smartquotes"])
+
+
+def markdown(text: str) -> Markup:
+    """Markdown prose as HTML paragraphs."""
+    return Markup(_markdown().render(text))
+
+
+def markdown_inline(text: str) -> Markup:
+    """Markdown within one line (emphasis, links, code) as HTML without a paragraph."""
+    return Markup(_markdown().renderInline(text))
+
+
+def long_date(value: dt.date) -> str:
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
