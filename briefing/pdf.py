@@ -30,20 +30,22 @@ class PrintedBrief:
 def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
               allowed_folders: tuple[Path, ...] = ()) -> PrintedBrief:
     """Typeset `html` with the theme's stylesheets on `paper` (a4 or letter)."""
-    import weasyprint
+    from .engine import weasyprint as engine
+
+    weasyprint = engine()
 
     theme = theme or load_theme()
     if paper not in PAPER_SIZES:
         raise BriefError([Problem("--paper", f"unknown paper size {paper!r} (expected a4 or letter)")])
     roots = tuple(folder.resolve() for folder in (*theme.folders, *allowed_folders))
     fetcher = _fetcher(roots)
-    stylesheets = [*_stylesheets(theme.stylesheets, roots), _paper_css(paper, roots)]
+    stylesheets = [*_stylesheets(_versions(theme.stylesheets), roots), _paper_css(paper, roots)]
     refused: list[str] = []
     fetcher.refused = refused
     with _weasyprint_errors() as failures:
         document = weasyprint.HTML(
             string=html, base_url=str(theme.folders[0]) + "/", url_fetcher=fetcher,
-        ).render(stylesheets=stylesheets, font_config=_font_config())
+        ).render(stylesheets=stylesheets, font_config=_font_config(), cache=_IMAGES)
         pdf = document.write_pdf()
     problems = [Problem(url, "resource refused: outside the brief's and theme's folders")
                 for url in refused]
@@ -51,6 +53,23 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
     if problems:
         raise BriefError(problems)
     return PrintedBrief(pdf=pdf, pages=len(document.pages))
+
+
+def forget_caches() -> None:
+    """Drop the parsed stylesheets, fonts and images kept between renders (a theme changed on disk)."""
+    _stylesheets.cache_clear()
+    _paper_css.cache_clear()
+    _font_config.cache_clear()
+    _IMAGES.clear()
+
+
+# Images decoded by WeasyPrint, by URL, shared by the renders of this process.
+_IMAGES: dict[str, Any] = {}
+
+
+def _versions(paths: tuple[Path, ...]) -> tuple[tuple[Path, int], ...]:
+    """Each stylesheet with its modification time, so an edited stylesheet is parsed again."""
+    return tuple((path, path.stat().st_mtime_ns) for path in paths)
 
 
 @lru_cache(maxsize=1)
@@ -66,11 +85,11 @@ def _fetcher(roots: tuple[Path, ...]) -> Any:
 
 
 @lru_cache(maxsize=64)
-def _stylesheets(paths: tuple[Path, ...], roots: tuple[Path, ...]) -> list[Any]:
+def _stylesheets(versions: tuple[tuple[Path, int], ...], roots: tuple[Path, ...]) -> list[Any]:
     from weasyprint import CSS
 
     return [CSS(filename=str(path), url_fetcher=_fetcher(roots), font_config=_font_config())
-            for path in paths]
+            for path, _ in versions]
 
 
 @lru_cache(maxsize=8)
