@@ -40,7 +40,8 @@ def build(content: Path, output: Path | None, paper: str, theme: str, write_html
     except BriefError as error:
         _fail(error)
     pages = "page" if result.pages == 1 else "pages"
-    click.echo(f"wrote {result.pdf} ({result.pages} {pages}, {result.seconds:.2f} s)")
+    done = "up to date:" if result.cached else "wrote"
+    click.echo(f"{done} {result.pdf} ({result.pages} {pages}, {result.seconds:.2f} s)")
     if result.html:
         click.echo(f"wrote {result.html}")
 
