@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import cache
 from .theme import Theme, load_theme
@@ -33,43 +35,70 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     renders anyway. Raises `BriefError` on any problem; an earlier PDF at `output` is then
     left as it was.
     """
-    options = {name: value for name, value in locals().items() if name not in _NOT_OPTIONS}
     started = time.perf_counter()
-    content = Path(content)
-    output = Path(output) if output is not None else default_output(content)
-    theme = theme if isinstance(theme, Theme) else load_theme(theme or "default")
-    options["theme"] = theme
-    html_path = output.with_suffix(".html") if html else None
-    key = _cache_key(content, theme, options)
-    if key and not force and (stamp := cache.lookup(output, key)):
-        return BuildResult(pdf=output, pages=stamp.pages, seconds=time.perf_counter() - started,
-                           html=html_path, cached=True)
+    plan = _Plan.of(dict(locals()))
+    if not force and (result := plan.cached(started)):
+        return result
 
     from .load import load
     from .pdf import print_pdf
     from .render import render_html
     from .write import write_pdf
 
+    content, output, theme = plan.content, plan.output, plan.theme
     cache.forget(output)
     brief = load(content)
     document = render_html(brief, theme)
     printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,))
     written = {output: printed.pdf}
-    if html_path:
-        written[write_pdf(document.encode("utf-8"), html_path)] = document.encode("utf-8")
+    if plan.html:
+        written[write_pdf(document.encode("utf-8"), plan.html)] = document.encode("utf-8")
     write_pdf(printed.pdf, output)
-    if key:
-        cache.record(output, key, printed.pages, written)
+    if plan.key:
+        cache.record(output, plan.key, printed.pages, written)
     return BuildResult(pdf=output, pages=printed.pages, seconds=time.perf_counter() - started,
-                       html=html_path)
+                       html=plan.html)
+
+
+def up_to_date(content: str | Path, output: str | Path | None = None, **options: Any) -> BuildResult | None:
+    """What `build()` with these arguments would return without rendering, or None if it must render."""
+    started = time.perf_counter()
+    arguments = inspect.signature(build).bind(content, output, **options)
+    arguments.apply_defaults()
+    if arguments.arguments["force"]:
+        return None
+    return _Plan.of(arguments.arguments).cached(started)
 
 
 # Arguments of `build` that say where or whether to build, not what: every other one is in the cache key.
-_NOT_OPTIONS = {"content", "output", "force"}
+_NOT_OPTIONS = {"content", "output", "force", "started"}
 
 
-def _cache_key(content: Path, theme: Theme, options: dict) -> str | None:
-    try:
-        return cache.build_key(content, theme.folders, options)
-    except OSError:
-        return None  # unreadable content: the load step reports it, located
+@dataclass(frozen=True)
+class _Plan:
+    content: Path
+    output: Path
+    theme: Theme
+    html: Path | None
+    key: str | None
+
+    @classmethod
+    def of(cls, arguments: dict[str, Any]) -> _Plan:
+        options = {name: value for name, value in arguments.items() if name not in _NOT_OPTIONS}
+        content = Path(arguments["content"])
+        output = Path(arguments["output"]) if arguments["output"] is not None else default_output(content)
+        theme = options["theme"]
+        options["theme"] = theme = theme if isinstance(theme, Theme) else load_theme(theme or "default")
+        try:
+            key = cache.build_key(content, theme.folders, options)
+        except OSError:
+            key = None  # unreadable content: the load step reports it, located
+        html = output.with_suffix(".html") if options.get("html") else None
+        return cls(content=content, output=output, theme=theme, html=html, key=key)
+
+    def cached(self, started: float) -> BuildResult | None:
+        stamp = cache.lookup(self.output, self.key) if self.key else None
+        if stamp is None:
+            return None
+        return BuildResult(pdf=self.output, pages=stamp.pages, seconds=time.perf_counter() - started,
+                           html=self.html, cached=True)
