@@ -2,7 +2,7 @@
 
 A build's key is one SHA-256 over the content file, every file of the theme's
 folders (templates, stylesheets, fonts, assets), the build's options and the
-versions of briefing and WeasyPrint. After a good build the key is stored
+installed briefing, WeasyPrint and pydyf. After a good build the key is stored
 beside the PDF in a hidden `.NAME.pdf.build` file, with the hashes of what was
 written. The next build with the same key finds the PDF still as written and
 returns without loading WeasyPrint.
@@ -126,13 +126,19 @@ def _file_digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _versions() -> dict[str, str]:
-    from importlib import metadata
+def _versions() -> dict[str, Any]:
+    """briefing's version and code, and the installed WeasyPrint and pydyf, told apart cheaply.
 
-    versions = {"briefing": __version__}
-    for name in ("weasyprint", "pydyf"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "?"
+    Each package is identified by its files' names, sizes and modification times, which an
+    upgrade or an edit changes; reading them costs far less than importing the packages.
+    """
+    import importlib.util
+
+    versions: dict[str, Any] = {"briefing": __version__}
+    for name in ("briefing", "weasyprint", "pydyf"):
+        spec = importlib.util.find_spec(name)
+        folder = Path(spec.origin).parent if spec and spec.origin else None
+        versions[f"{name} files"] = sorted(
+            (path.name, stat.st_size, stat.st_mtime_ns)
+            for path in (folder.glob("*.py") if folder else ()) for stat in (path.stat(),))
     return versions
