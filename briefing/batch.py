@@ -119,9 +119,13 @@ def _build_one(content: Path, output: Path, options: dict) -> BatchItem:
 
 
 def _start_worker() -> None:
-    """A forked worker must not share its parent's fonts: forget anything inherited."""
-    if "briefing.pdf" in sys.modules:
-        sys.modules["briefing.pdf"].forget_caches()
+    """A forked worker must not share its parent's fonts: forget anything inherited, and its own at exit."""
+    from multiprocessing.util import Finalize
+
+    from .pdf import forget_caches
+
+    forget_caches()
+    Finalize(None, forget_caches, exitpriority=10)  # workers end without running atexit
 
 
 def _refuse_clashes(files: list[Path], outputs: list[Path]) -> None:

@@ -7,6 +7,8 @@ stylesheets and the font configuration are kept between renders in a process.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,10 +63,14 @@ def forget_caches() -> None:
     _paper_css.cache_clear()
     _font_config.cache_clear()
     _IMAGES.clear()
+    gc.collect()  # the font configuration sits in reference cycles; its temporary folder goes with it
 
 
 # Images decoded by WeasyPrint, by URL, shared by the renders of this process.
 _IMAGES: dict[str, Any] = {}
+
+# The font configuration removes its temporary font folder only if dropped before shutdown.
+atexit.register(forget_caches)
 
 
 def _versions(paths: tuple[Path, ...]) -> tuple[tuple[Path, int], ...]:
