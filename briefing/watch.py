@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import BuildResult, build
+from .cache import build_key
 from .errors import BriefError, Problem
 from .theme import Theme, load_theme
 
@@ -61,9 +62,22 @@ def watch(content: str | Path, output: str | Path | None = None, *, report: Call
         else:
             report(Rebuild(result, (), changed, time.perf_counter() - started))
 
+    def fingerprint() -> str | None:
+        try:
+            return build_key(content, theme_folders, {"output": output, **options})
+        except OSError:
+            return None
+
+    built_from = fingerprint()
     once(())
-    for batch in changes(*_folders(content, theme_folders), watch_filter=relevant, stop_event=stop,
-                         recursive=False, debounce=400):
+    watching = changes(*_folders(content, theme_folders), watch_filter=relevant, stop_event=stop,
+                       recursive=False, debounce=400, yield_on_timeout=True, rust_timeout=1000)
+    for number, batch in enumerate(watching):
+        if not batch:
+            # Saves made before the watch began are seen here, once it has begun.
+            if number == 0 and fingerprint() != built_from:
+                once(())
+            continue
         changed = tuple(sorted({Path(name) for _, name in batch}))
         if any(path != content for path in changed):
             from .pdf import forget_caches
