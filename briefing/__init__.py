@@ -34,6 +34,10 @@ _EXPORTS = {
     "BuildResult": "build",
     "Theme": "theme",
     "load_theme": "theme",
+    "build_many": "batch",
+    "BatchItem": "batch",
+    "watch": "watch",
+    "Rebuild": "watch",
 }
 
 __all__ = sorted(_EXPORTS)

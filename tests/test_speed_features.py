@@ -19,7 +19,7 @@ import pypdf
 import pytest
 
 import briefing
-from briefing.batch import build_many
+from briefing import build_many
 from briefing.errors import BriefError
 from briefing.theme import builtin_themes
 from conftest import minimal_brief, pdf_text, run_cli, write_yaml
@@ -203,7 +203,7 @@ def until(builds: queue.Queue, wanted, seconds: float = 120):
 
 
 def test_watch_rebuilds_on_each_save_and_reports_errors_without_stopping(tmp_path):
-    from briefing.watch import watch
+    from briefing import watch
 
     content = brief_file(tmp_path, title="Water sharing on the Mekong")
     theme = copy_theme(tmp_path)
