@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -75,15 +77,24 @@ def lookup(output: Path, key: str) -> Stamp | None:
 
 
 def record(output: Path, key: str, pages: int, written: Mapping[Path, bytes]) -> None:
-    """Store the stamp of a finished build beside `output`; a failure to do so only costs a rebuild."""
-    from .write import write_pdf
+    """Store the stamp of a finished build beside `output`; a failure to do so only costs a rebuild.
 
+    The stamp is replaced atomically but not synced to disk: a stamp lost in a crash, or one
+    that outlived the files it describes, fails `lookup` and costs one rebuild.
+    """
     files = {os.path.relpath(path, output.parent): hashlib.sha256(data).hexdigest()
              for path, data in written.items()}
+    target = stamp_path(output)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.part")
     try:
-        write_pdf(Stamp(key=key, pages=pages, files=files).to_json().encode("utf-8"), stamp_path(output))
-    except Exception:  # noqa: BLE001 - the PDF is written; the cache is only an optimisation
-        forget(output)
+        temporary.write_text(Stamp(key=key, pages=pages, files=files).to_json(), encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:
+        for path in (temporary, target):
+            try:
+                path.unlink()
+            except OSError:
+                pass
 
 
 def forget(output: Path) -> None:
@@ -122,15 +133,31 @@ def _files_below(folder: Path) -> list[Path]:
 
 
 def _file_digest(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    """The SHA-256 of a file, remembered while its size, modification time and inode stay the same.
+
+    A file modified in the last few seconds is hashed every time: two saves within one tick of
+    the file system's clock can leave the same size and time behind.
+    """
+    stat = path.stat()
+    seen = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if (digest := _digests.get(seen)) is None:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        if time.time_ns() - stat.st_mtime_ns > 3_000_000_000:
+            _digests[seen] = digest
+    return digest
 
 
+_digests: dict[tuple[str, int, int, int], str] = {}
+
+
+@functools.lru_cache(maxsize=1)
 def _versions() -> dict[str, Any]:
     """briefing's version and code, and the installed WeasyPrint and pydyf, told apart cheaply.
 
     Each package is identified by its files' names, sizes and modification times, which an
-    upgrade or an edit changes; reading them costs far less than importing the packages.
+    upgrade or an edit changes; reading them costs far less than importing the packages. Read
+    once per process: the code running is the code that was there when it started.
     """
     import importlib.util
 
