@@ -70,12 +70,17 @@ class Bench:
         html = briefing.render_html(briefing.load(EXAMPLE), theme)
         bare = bare_weasyprint(html, theme, tmp / "bare.pdf")
         pipeline = lambda: briefing.build(EXAMPLE, tmp / "pipeline.pdf", force=True)  # noqa: E731
+        print_step = lambda: briefing.print_pdf(html, theme, allowed_folders=(EXAMPLE.parent,))  # noqa: E731
         for _ in range(2):
-            bare(), pipeline()
+            bare(), pipeline(), print_step()
         times = interleaved({"pipeline": pipeline, "bare": bare}, n * 2)
         ratio = median(times["pipeline"]) / median(times["bare"])
         rows.append(("pipeline overhead over bare WeasyPrint (warm, example brief)",
                      f"{ms(times['pipeline'])} vs {ms(times['bare'])} = {ratio:.3f}×", "≤ 1.05×", ratio <= 1.05))
+        control = interleaved({"print": print_step, "bare": bare}, n * 2)
+        ratio = median(control["print"]) / median(control["bare"])
+        rows.append(("  control: briefing's print step alone over bare WeasyPrint",
+                     f"{ms(control['print'])} vs {ms(control['bare'])} = {ratio:.3f}×", "", None))
         steps = self.steps(briefing, theme, tmp)
         rows.append(("  of which load / render / print / write", " / ".join(ms(steps[k]) for k in steps), "", None))
 

@@ -111,6 +111,7 @@ def _run(executor: Executor, files: list[Path], outputs: list[Path], options: di
 
 
 def _build_one(content: Path, output: Path, options: dict) -> BatchItem:
+    _own_fonts()
     # Problems travel back as plain data: they pickle, whatever the executor.
     try:
         return BatchItem(content, result=build(content, output, **options))
@@ -119,13 +120,28 @@ def _build_one(content: Path, output: Path, options: dict) -> BatchItem:
 
 
 def _start_worker() -> None:
-    """A forked worker must not share its parent's fonts: forget anything inherited, and its own at exit."""
+    """Set up a worker of our own pool: its own fonts now, and their cleanup at exit."""
     from multiprocessing.util import Finalize
 
     from .pdf import forget_caches
 
-    forget_caches()
+    _own_fonts()
     Finalize(None, forget_caches, exitpriority=10)  # workers end without running atexit
+
+
+_fonts_owner = os.getpid()
+
+
+def _own_fonts() -> None:
+    """A forked process must not share its parent's fonts: forget anything it inherited.
+
+    This runs in every task, so it holds for any executor, not only our own pool.
+    """
+    global _fonts_owner
+    if _fonts_owner != os.getpid():
+        _fonts_owner = os.getpid()
+        if "briefing.pdf" in sys.modules:
+            sys.modules["briefing.pdf"].forget_caches()
 
 
 def _refuse_clashes(files: list[Path], outputs: list[Path]) -> None:
