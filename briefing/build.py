@@ -46,10 +46,10 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     from .write import write_pdf
 
     content, output, theme = plan.content, plan.output, plan.theme
-    cache.forget(output)
     brief = load(content)
     document = render_html(brief, theme)
     printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,))
+    cache.forget(output)  # until the new files are in place; a failure before here leaves both as they were
     written = {output: printed.pdf}
     if plan.html:
         written[write_pdf(document.encode("utf-8"), plan.html)] = document.encode("utf-8")

@@ -107,6 +107,18 @@ def test_pdf_changed_since_its_build_is_rebuilt(tmp_path):
     assert len(pypdf.PdfReader(str(output)).pages) == result.pages
 
 
+def test_restoring_content_after_a_failed_build_needs_no_render(tmp_path):
+    content = brief_file(tmp_path)
+    good = content.read_bytes()
+    output = tmp_path / "brief.pdf"
+    briefing.build(content, output)
+    content.write_text("meta:\n  title: [unclosed\n", encoding="utf-8")
+    with pytest.raises(BriefError):
+        briefing.build(content, output)
+    content.write_bytes(good)
+    assert briefing.build(content, output).cached
+
+
 def test_cli_says_up_to_date_and_force_rebuilds(tmp_path):
     content = brief_file(tmp_path)
     first = run_cli("build", str(content), "-o", "brief.pdf", cwd=tmp_path)
@@ -287,3 +299,15 @@ def test_weasyprint_is_loaded_without_starting_other_programs():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_build_many_on_a_forked_executor_after_rendering_here(tmp_path):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    briefing.build(brief_file(tmp_path, "here.yaml"), tmp_path / "here.pdf")
+    there = brief_file(tmp_path, "there.yaml", "Built in a forked worker")
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as executor:
+        [item] = build_many([there], tmp_path / "pdfs", executor=executor)
+    assert item.ok, item.problems
+    assert "Built in a forked worker" in pdf_text(tmp_path / "pdfs" / "there.pdf")
