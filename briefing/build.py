@@ -35,8 +35,9 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     renders anyway. Raises `BriefError` on any problem; an earlier PDF at `output` is then
     left as it was.
     """
+    arguments = dict(locals())  # first, so that every argument, and nothing else, is in the cache key
     started = time.perf_counter()
-    plan = _Plan.of(dict(locals()))
+    plan = _Plan.of(arguments)
     if not force and (result := plan.cached(started)):
         return result
 
@@ -71,7 +72,7 @@ def up_to_date(content: str | Path, output: str | Path | None = None, **options:
 
 
 # Arguments of `build` that say where or whether to build, not what: every other one is in the cache key.
-_NOT_OPTIONS = {"content", "output", "force", "started"}
+_NOT_OPTIONS = {"content", "output", "force"}
 
 
 @dataclass(frozen=True)

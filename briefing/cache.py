@@ -106,8 +106,8 @@ def forget(output: Path) -> None:
 
 def canonical(value: Any) -> Any:
     """`value` as plain JSON data, so any build option can be part of the key."""
-    if isinstance(value, Path):
-        return str(value.resolve())
+    if isinstance(value, Path):  # a file given as an option counts by its content too
+        return {"path": str(value.resolve()), "sha256": _file_digest(value) if value.is_file() else None}
     if isinstance(value, enum.Enum):
         return canonical(value.value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -85,6 +85,16 @@ def test_changed_option_is_rendered_again(tmp_path):
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
 
 
+def test_asking_for_the_html_as_well_renders_again_once(tmp_path):
+    content = brief_file(tmp_path)
+    output = tmp_path / "brief.pdf"
+    briefing.build(content, output)
+    with_html = briefing.build(content, output, html=True)
+    again = briefing.build(content, output, html=True)
+    assert (with_html.cached, again.cached) == (False, True)
+    assert again.html == tmp_path / "brief.html" and again.html.is_file()
+
+
 def test_changed_theme_file_is_rendered_again(tmp_path):
     content = brief_file(tmp_path)
     theme = copy_theme(tmp_path)
