@@ -31,6 +31,7 @@ _EXPORTS = {
     "build": "build",
     "BuildResult": "build",
     "Theme": "theme",
+    "Limits": "limits",
     "load_theme": "theme",
 }
 

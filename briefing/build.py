@@ -6,8 +6,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .limits import Limits
 from .load import load
-from .pdf import print_pdf
+from .pdf import DEFAULT_LIMITS, print_pdf
 from .render import render_html
 from .theme import Theme, load_theme
 from .write import write_pdf
@@ -26,10 +27,13 @@ def default_output(content: Path) -> Path:
 
 
 def build(content: str | Path, output: str | Path | None = None, *, theme: Theme | str | None = None,
-          paper: str = "a4", html: bool = False) -> BuildResult:
+          paper: str = "a4", html: bool = False, allowed_urls: tuple[str, ...] = (),
+          limits: Limits | None = DEFAULT_LIMITS) -> BuildResult:
     """Build the brief in `content` into a PDF at `output` (default `output/<stem>.pdf`).
 
     With `html=True` the intermediate HTML is written beside the PDF as well.
+    Resources are read only from the content's folder and the theme's folders, and from
+    URLs below the `allowed_urls` prefixes; the print runs within `limits` (see `Limits`).
     Raises `BriefError` on any problem; an earlier PDF at `output` is then left as it was.
     """
     started = time.perf_counter()
@@ -38,7 +42,8 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     theme = theme if isinstance(theme, Theme) else load_theme(theme or "default")
     brief = load(content)
     document = render_html(brief, theme)
-    printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,))
+    printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,),
+                        allowed_urls=tuple(allowed_urls), limits=limits, name=content)
     html_path = write_pdf(document.encode("utf-8"), output.with_suffix(".html")) if html else None
     write_pdf(printed.pdf, output)
     return BuildResult(pdf=output, pages=printed.pages, seconds=time.perf_counter() - started,

@@ -30,13 +30,25 @@ def main() -> None:
               help="Paper size.")
 @click.option("--theme", default="default", show_default=True, help="A built-in theme name or a theme folder.")
 @click.option("--html", "write_html", is_flag=True, help="Also write the intermediate HTML beside the PDF.")
-def build(content: Path, output: Path | None, paper: str, theme: str, write_html: bool) -> None:
+@click.option("--allow-url", "allowed_urls", multiple=True, metavar="PREFIX",
+              help="Allow fetching resources below this http(s) URL prefix (repeatable); "
+                   "by default nothing is fetched from the network.")
+@click.option("--timeout", type=float, default=120, show_default=True, metavar="SECONDS",
+              help="Stop printing after this many seconds.")
+@click.option("--max-pages", type=int, default=500, show_default=True, help="Stop printing past this many pages.")
+@click.option("--max-memory", type=int, default=2048, show_default=True, metavar="MIB",
+              help="Stop printing when it needs more than this much memory.")
+def build(content: Path, output: Path | None, paper: str, theme: str, write_html: bool,
+          allowed_urls: tuple[str, ...], timeout: float, max_pages: int, max_memory: int) -> None:
     """Build CONTENT into a PDF."""
     from .build import build as build_brief
     from .errors import BriefError
+    from .limits import Limits
 
     try:
-        result = build_brief(content, output, theme=theme, paper=paper, html=write_html)
+        limits = Limits(timeout=timeout, max_pages=max_pages, max_memory=max_memory)
+        result = build_brief(content, output, theme=theme, paper=paper, html=write_html,
+                             allowed_urls=allowed_urls, limits=limits)
     except BriefError as error:
         _fail(error)
     pages = "page" if result.pages == 1 else "pages"
