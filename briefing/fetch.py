@@ -83,12 +83,12 @@ class ConfinedFetcher(URLFetcher):
         except OSError as error:
             self._refuse(url, "no such file" if isinstance(error, FileNotFoundError)
                          else f"cannot read: {error.strerror or error}")
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > self.max_bytes:
+            os.close(descriptor)
+            self._refuse(url, "not a regular file" if not stat.S_ISREG(info.st_mode)
+                         else f"larger than the {self.max_bytes} byte limit")
         with os.fdopen(descriptor, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                self._refuse(url, "not a regular file")
-            if info.st_size > self.max_bytes:
-                self._refuse(url, f"larger than the {self.max_bytes} byte limit")
             body = handle.read(self.max_bytes + 1)
         if len(body) > self.max_bytes:
             self._refuse(url, f"larger than the {self.max_bytes} byte limit")

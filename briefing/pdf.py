@@ -176,4 +176,7 @@ class _ListHandler(logging.Handler):
         self.messages = messages
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if message.endswith(": "):  # WeasyPrint had no reason to give (an image it could not decode)
+            message += "not a readable image or file"
+        self.messages.append(message)
