@@ -88,8 +88,8 @@ def _print(html: str, theme: Theme, paper: str, folders: tuple[Path, ...], allow
     except RefusedResource as refusal:
         raise BriefError([Problem(refusal.url, f"refused: {refusal.reason}")]) from None
     except TooManyPages as error:
-        raise BriefError([Problem(name, f"the brief runs past {error.limit} pages "
-                                        "(raise the limit with --max-pages)")]) from None
+        raise BriefError([Problem(name, f"the brief runs past the {error.limit}-page limit "
+                                        "(raise it with --max-pages)")]) from None
     except RecursionError:
         raise BriefError([Problem(name, "the document is nested too deeply to lay out")]) from None
     except MemoryError:
