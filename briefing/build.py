@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .limits import Limits
+from .limits import Limits, run_limited
 from .load import load
 from .pdf import DEFAULT_LIMITS, print_pdf
 from .render import render_html
@@ -41,7 +41,9 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     output = Path(output) if output is not None else default_output(content)
     theme = theme if isinstance(theme, Theme) else load_theme(theme or "default")
     brief = load(content)
-    document = render_html(brief, theme)
+    # The theme's templates run in a bounded child too: a template can loop for ever.
+    document = render_html(brief, theme) if limits is None else \
+        run_limited(render_html, (brief, theme), limits, content, step="rendering")
     printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,),
                         allowed_urls=tuple(allowed_urls), limits=limits, name=content)
     html_path = write_pdf(document.encode("utf-8"), output.with_suffix(".html")) if html else None

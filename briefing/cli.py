@@ -34,7 +34,7 @@ def main() -> None:
               help="Allow fetching resources below this http(s) URL prefix (repeatable); "
                    "by default nothing is fetched from the network.")
 @click.option("--timeout", type=float, default=120, show_default=True, metavar="SECONDS",
-              help="Stop printing after this many seconds.")
+              help="Stop rendering, and then printing, after this many seconds each.")
 @click.option("--max-pages", type=int, default=500, show_default=True, help="Stop printing past this many pages.")
 @click.option("--max-memory", type=int, default=2048, show_default=True, metavar="MIB",
               help="Stop printing when it needs more than this much memory.")

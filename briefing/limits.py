@@ -1,9 +1,10 @@
-"""Limits: run a print in a child process that cannot take more than its share.
+"""Limits: run a step in a child process that cannot take more than its share.
 
 Pathological content or styles (enormous fonts, deep nesting, thousands of
 pages, huge images) can make a layout run for hours or eat all memory, and
 much of that time is spent inside C libraries (Pango, HarfBuzz, Pillow) where
-no Python signal handler runs. So the print runs in a child process:
+no Python signal handler runs; a theme's templates can loop for as long as they
+like. So rendering and printing each run in a child process:
 
 - the parent waits at most `timeout` seconds for the result, then kills the
   child (SIGKILL works whatever the child is doing);
@@ -52,8 +53,12 @@ class Limits:
                 raise BriefError([Problem(f"--{name.replace('_', '-')}", f"must be positive, got {value}")])
 
 
-def run_limited(function: Callable[..., Any], args: tuple[Any, ...], limits: Limits, name: str | Path) -> Any:
-    """`function(*args)` in a child process within `limits`; a `BriefError` in the child is raised here."""
+def run_limited(function: Callable[..., Any], args: tuple[Any, ...], limits: Limits, name: str | Path,
+                step: str = "printing") -> Any:
+    """`function(*args)` in a child process within `limits`; a `BriefError` in the child is raised here.
+
+    `name` (the content file) and `step` ("rendering", "printing") say where a problem arose.
+    """
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(sender, function, args, limits), daemon=True)
@@ -61,13 +66,13 @@ def run_limited(function: Callable[..., Any], args: tuple[Any, ...], limits: Lim
     sender.close()
     try:
         if not receiver.poll(limits.timeout):
-            raise BriefError([Problem(name, f"printing took longer than the {limits.timeout:g} s limit "
+            raise BriefError([Problem(name, f"{step} took longer than the {limits.timeout:g} s limit "
                                             "(raise it with --timeout)")])
         try:
             kind, value = receiver.recv()
         except EOFError:
             child.join()
-            raise BriefError([Problem(name, _death(child.exitcode, limits))]) from None
+            raise BriefError([Problem(name, _death(child.exitcode, limits, step))]) from None
     finally:
         if child.is_alive():
             child.kill()
@@ -76,10 +81,10 @@ def run_limited(function: Callable[..., Any], args: tuple[Any, ...], limits: Lim
     if kind == "problems":
         raise BriefError(value)
     if kind == "memory":
-        raise BriefError([Problem(name, f"printing needed more than the {limits.max_memory} MiB memory limit "
+        raise BriefError([Problem(name, f"{step} needed more than the {limits.max_memory} MiB memory limit "
                                         "(raise it with --max-memory)")])
     if kind == "failure":
-        raise BriefError([Problem(name, f"printing failed: {value}")])
+        raise BriefError([Problem(name, f"{step} failed: {value}")])
     return value
 
 
@@ -125,16 +130,16 @@ def _address_space() -> int:
         return 0
 
 
-def _death(exitcode: int | None, limits: Limits) -> str:
+def _death(exitcode: int | None, limits: Limits, step: str) -> str:
     if exitcode is not None and exitcode < 0:
         number = -exitcode
         if number == getattr(signal, "SIGXCPU", None):
-            return f"printing used more than the {limits.timeout:g} s limit of CPU time (raise it with --timeout)"
+            return f"{step} used more than the {limits.timeout:g} s limit of CPU time (raise it with --timeout)"
         name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
         hint = f" (perhaps out of memory: the limit is {limits.max_memory} MiB, see --max-memory)" \
             if limits.max_memory else ""
-        return f"the print process was killed by {name}{hint}"
-    return f"the print process ended without a result (exit status {exitcode})"
+        return f"{step} was killed by {name}{hint}"
+    return f"{step} ended without a result (exit status {exitcode})"
 
 
 def _context() -> Any:
