@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .models import MONTHS, Brief
+from .sandbox import ConfinedLoader, SandboxedEnvironment
 from .theme import Theme, load_theme
 
 SECTION_KINDS = ("background", "legal_deadlock", "expert_proposals", "outlook")
@@ -87,8 +88,9 @@ def _citation_label(brief: Brief, kind: str, field: str, item: Any) -> str:
 @lru_cache(maxsize=16)
 def environment(folders: tuple[Any, ...]) -> jinja2.Environment:
     """One Jinja2 environment per search path, reused across renders."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
+    # Templates may come from elsewhere: sandboxed, and confined to their folders.
+    env = SandboxedEnvironment(
+        loader=ConfinedLoader([str(folder) for folder in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
