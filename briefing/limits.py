@@ -97,7 +97,7 @@ def _child(sender: Any, function: Callable[..., Any], args: tuple[Any, ...], lim
         outcome = ("problems", error.problems)
     except MemoryError:
         outcome = ("memory", None)
-    except Exception as error:  # reported by the parent as a problem, never as a traceback
+    except BaseException as error:  # reported by the parent as a problem, never as a traceback
         outcome = ("failure", f"{type(error).__name__}: {error}")
     sender.send(outcome)
     sender.close()

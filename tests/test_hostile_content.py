@@ -157,3 +157,11 @@ def test_markdown_image_and_link_to_a_local_server_make_no_connection(tmp_path):
         build(linked, tmp_path / "linked.pdf")
     assert server.connections == 0
     assert re.search(r"See the map", pdf_text(tmp_path / "linked.pdf"))
+
+
+def test_deeply_nested_markdown_is_capped():
+    brief = validate(minimal_brief(summary=[">" * 5000 + " deep", "- " * 5000 + "deep"]), Path("brief.yaml"))
+    elements = Elements()
+    elements.feed(render_html(brief))
+    assert elements.tags.count("blockquote") <= 20
+    assert elements.tags.count("ul") <= 21

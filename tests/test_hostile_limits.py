@@ -51,10 +51,13 @@ def test_endless_layout_stops_at_the_time_limit():
 
 
 def test_huge_image_stops_at_the_memory_limit(tmp_path):
-    image = blank_png(tmp_path / "huge.png", 9000, 9000)  # 230 KiB on disk, 232 MiB decoded
-    html = f"<html><body><img src='{image.as_uri()}' style='width: 5cm'></body></html>"
-    assert problems(html, tmp_path, max_memory=128) == [
-        "brief.yaml: printing needed more than the 128 MiB memory limit (raise it with --max-memory)"]
+    small = blank_png(tmp_path / "small.png", 900, 900)
+    huge = blank_png(tmp_path / "huge.png", 9000, 9000)  # 230 KiB on disk, 232 MiB decoded
+    html = "<html><body><p>Figure</p><img src='{}' style='width: 5cm'></body></html>"
+    limits = Limits(max_memory=400)
+    assert print_pdf(html.format(small.as_uri()), allowed_folders=(tmp_path,), limits=limits).pages == 1
+    assert problems(html.format(huge.as_uri()), tmp_path, max_memory=400) == [
+        "brief.yaml: printing needed more than the 400 MiB memory limit (raise it with --max-memory)"]
 
 
 def test_thousands_of_nested_elements_end_in_a_clear_error():
@@ -99,5 +102,13 @@ def test_cli_time_limit_on_a_theme_that_never_ends(tmp_path):
 def test_normal_brief_stays_well_inside_the_default_limits(example_pdf):
     import pypdf
 
-    defaults = Limits()
-    assert len(pypdf.PdfReader(example_pdf).pages) * 20 < defaults.max_pages
+    # example_pdf was built with the defaults; it has a small fraction of the pages allowed.
+    assert len(pypdf.PdfReader(example_pdf).pages) * 20 < Limits().max_pages
+
+
+def test_command_line_defaults_are_the_api_defaults():
+    from briefing.cli import build
+
+    defaults = {param.name: param.default for param in build.params}
+    assert (defaults["timeout"], defaults["max_pages"], defaults["max_memory"]) == (
+        Limits().timeout, Limits().max_pages, Limits().max_memory)
