@@ -165,3 +165,14 @@ def test_deeply_nested_markdown_is_capped():
     elements.feed(render_html(brief))
     assert elements.tags.count("blockquote") <= 20
     assert elements.tags.count("ul") <= 21
+
+
+def test_script_check_finds_a_script_when_there_is_one(tmp_path):
+    # The control for every "no scripts" assertion.
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.OpenAction = pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS="app.alert(1)"))
+    pdf.save(tmp_path / "script.pdf")
+    assert scripts_and_actions(tmp_path / "script.pdf") != []

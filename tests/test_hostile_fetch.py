@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import minimal_brief, run_cli, write_yaml
 from hostile import HOSTNAME, embedded_files, listening, png_bytes
 
 from briefing.errors import BriefError
@@ -114,11 +115,17 @@ def test_other_schemes_and_hosts_are_refused(folder, url, reason):
     assert problem.startswith(f"{url}: refused: {reason}")
 
 
-def test_file_inside_the_folder_is_read(folder):
+def test_file_inside_the_folder_is_read_and_the_embedded_file_check_sees_both_kinds(folder):
+    # The control for every "nothing embedded" assertion: both kinds of attachment are found.
+    (folder / "annex.csv").write_text("year,value\n2024,1\n")
     pdf = printed(folder, f'<img src="{(folder / "dot.png").as_uri()}" style="width: 2cm">'
-                          f'<link rel="attachment" href="{(folder / "dot.png").as_uri()}">')
+                          f'<a rel="attachment" href="annex.csv">annex</a>',
+                  head=f'<link rel="attachment" href="{(folder / "dot.png").as_uri()}">'
+                       f'<base href="{folder.as_uri()}/">')
     assert pdf.pages == 1
     assert b"/Image" in pdf.pdf
+    (folder / "out.pdf").write_bytes(pdf.pdf)
+    assert sorted(embedded_files(folder / "out.pdf")) == ["annex.csv", "dot.png"]
 
 
 def test_theme_stylesheet_importing_a_file_outside_is_refused(tmp_path, folder):
@@ -249,3 +256,22 @@ def test_redirect_loop_inside_the_prefix_ends_in_an_error(folder):
 def test_allowed_url_must_be_a_plain_http_prefix(folder, prefix):
     [problem] = problems(folder, "", allowed_urls=(prefix,))
     assert problem.startswith(f"--allow-url: {prefix!r} ")
+
+
+def test_command_line_refuses_a_bad_url_prefix_with_exit_status_2(tmp_path):
+    content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
+    result = run_cli("build", str(content), "--allow-url", "file:///etc/", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: --allow-url: 'file:///etc/' is not an http:// or https:// URL prefix")
+    assert "Traceback" not in result.stderr
+
+
+def test_command_line_allows_a_url_prefix(tmp_path):
+    with listening({"/assets/dot.png": (200, {"Content-Type": "image/png"}, png_bytes())}) as server:
+        content = write_yaml(tmp_path / "brief.yaml",
+                             minimal_brief(summary=[f"Map: ![map]({server.base}/assets/dot.png)"]))
+        refused = run_cli("build", str(content), cwd=tmp_path)
+        allowed = run_cli("build", str(content), "--allow-url", f"{server.base}/assets/", cwd=tmp_path)
+    assert refused.returncode == 2 and "network access is off" in refused.stderr
+    assert allowed.returncode == 0, allowed.stderr
+    assert server.requests == ["/assets/dot.png"]
