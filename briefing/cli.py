@@ -34,10 +34,10 @@ def main() -> None:
               help="Allow fetching resources below this http(s) URL prefix (repeatable); "
                    "by default nothing is fetched from the network.")
 @click.option("--timeout", type=float, default=120, show_default=True, metavar="SECONDS",
-              help="Stop rendering, and then printing, after this many seconds each.")
-@click.option("--max-pages", type=int, default=500, show_default=True, help="Stop printing past this many pages.")
+              help="Seconds that rendering and printing may each take.")
+@click.option("--max-pages", type=int, default=500, show_default=True, help="Pages the brief may have.")
 @click.option("--max-memory", type=int, default=2048, show_default=True, metavar="MIB",
-              help="Stop printing when it needs more than this much memory.")
+              help="MiB of memory that rendering and printing may each add.")
 def build(content: Path, output: Path | None, paper: str, theme: str, write_html: bool,
           allowed_urls: tuple[str, ...], timeout: float, max_pages: int, max_memory: int) -> None:
     """Build CONTENT into a PDF."""

@@ -79,7 +79,8 @@ class ConfinedFetcher(URLFetcher):
             self._refuse(url, "outside the brief's and theme's folders")
         try:
             # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: no link swapped in since.
-            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+            descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
         except OSError as error:
             self._refuse(url, "no such file" if isinstance(error, FileNotFoundError)
                          else f"cannot read: {error.strerror or error}")

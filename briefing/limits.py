@@ -82,7 +82,8 @@ def run_limited(function: Callable[..., Any], args: tuple[Any, ...], limits: Lim
         raise BriefError(value)
     if kind == "memory":
         raise BriefError([Problem(name, f"{step} needed more than the {limits.max_memory} MiB memory limit "
-                                        "(raise it with --max-memory)")])
+                                        "(raise it with --max-memory)" if limits.max_memory
+                                  else f"{step} ran out of memory")])
     if kind == "failure":
         raise BriefError([Problem(name, f"{step} failed: {value}")])
     return value
