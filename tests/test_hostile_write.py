@@ -149,3 +149,37 @@ def test_cli_failure_exits_2_without_traceback_and_keeps_the_earlier_pdf(workspa
     assert result.returncode == 2
     assert result.stderr == "error: file:///etc/hostname: refused: outside the brief's and theme's folders\n"
     assert_untouched(output)
+
+
+def test_ctrl_c_during_a_build_keeps_the_earlier_pdf_and_ends_the_print_process(workspace):
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    content, output = workspace
+    theme = content.parent.parent / "endless"
+    theme.mkdir()
+    (theme / "base.html.j2").write_text(
+        "<html><body>{% for n in range(50000) %}<div style='break-before: page'>{{ n }}</div>{% endfor %}"
+        "</body></html>")
+    command = shutil.which("briefing") or ""
+    argv = [command] if command else [sys.executable, "-m", "briefing"]
+    process = subprocess.Popen([*argv, "build", str(content), "-o", str(output), "--theme", str(theme),
+                                "--max-pages", "100000"], cwd=content.parent, start_new_session=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    children_file = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    children: list[str] = []
+    for _ in range(600):  # wait until the print runs in its child (a few seconds at most)
+        children = children_file.read_text().split() if children_file.exists() else []
+        if children and process.poll() is None:
+            break
+        time.sleep(0.05)
+    assert children, "the build never started a child process"
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr) == (1, "\nAborted!\n")
+    assert_untouched(output)
+    assert not any(Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text()
+                   for pid in children)
