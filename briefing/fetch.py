@@ -46,7 +46,7 @@ class ConfinedFetcher(URLFetcher):
         super().__init__(timeout=NETWORK_TIMEOUT, allowed_protocols={"data", "file", "http", "https"},
                          allow_redirects=bool(allowed_urls), http_headers={"Accept-Encoding": "gzip"})
         self.folders = tuple(Path(folder).resolve() for folder in folders)
-        self.prefixes = tuple(_url_prefix(prefix) for prefix in allowed_urls)
+        self.prefixes = tuple(parse_url_prefix(prefix) for prefix in allowed_urls)
         self.max_bytes = max_bytes
         self.refused: list[RefusedResource] = []
 
@@ -118,7 +118,7 @@ class ConfinedFetcher(URLFetcher):
         raise refusal
 
 
-def _url_prefix(prefix: str) -> tuple[str, str, int, str]:
+def parse_url_prefix(prefix: str) -> tuple[str, str, int, str]:
     """An allowed prefix as (scheme, host, port, path); the path always ends with `/`."""
     parts = urlsplit(prefix.strip())
     scheme = parts.scheme.lower()

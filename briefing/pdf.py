@@ -42,7 +42,7 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
     Files are read only from the theme's folders and `allowed_folders`; URLs only below
     `allowed_urls` prefixes. `name` (the content file, usually) is what errors point at.
     """
-    from .fetch import _url_prefix
+    from .fetch import parse_url_prefix
 
     theme = theme or load_theme()
     if paper not in PAPER_SIZES:
@@ -50,7 +50,7 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
     problems = []
     for prefix in allowed_urls:
         try:
-            _url_prefix(prefix)
+            parse_url_prefix(prefix)
         except ValueError as error:
             problems.append(Problem("--allow-url", str(error)))
     if problems:
