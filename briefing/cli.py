@@ -32,7 +32,7 @@ def main() -> None:
 @click.option("--html", "write_html", is_flag=True, help="Also write the intermediate HTML beside the PDF.")
 def build(content: Path, output: Path | None, paper: str, theme: str, write_html: bool) -> None:
     """Build CONTENT into a PDF."""
-    from .build import build as build_brief
+    from .pipeline import build as build_brief
     from .errors import BriefError
 
     try:
@@ -50,7 +50,7 @@ def build(content: Path, output: Path | None, paper: str, theme: str, write_html
 def validate(contents: tuple[Path, ...]) -> None:
     """Check content files and report every problem as path:line:col: field: message."""
     from .errors import BriefError
-    from .load import load
+    from .loader import load
 
     failed = False
     for content in contents:

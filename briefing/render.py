@@ -31,8 +31,18 @@ class Section:
 
 @dataclass(frozen=True)
 class Citation:
+    """A place that cites a source: where it is and what to call it."""
+
     anchor: str
     label: str
+
+
+@dataclass(frozen=True)
+class CitationGroup:
+    """The places of one kind (timeline, rulings, …) that cite a source."""
+
+    label: str
+    citations: list[Citation]
 
 
 def render_html(brief: Brief, theme: Theme | None = None) -> str:
@@ -57,30 +67,31 @@ def context(brief: Brief) -> dict[str, Any]:
     }
 
 
-def _cited_by(brief: Brief) -> dict[str, list[Citation]]:
-    cited: dict[str, list[Citation]] = {source.id: [] for source in brief.sources}
+def _cited_by(brief: Brief) -> dict[str, list[CitationGroup]]:
+    """For each source, the places that cite it, grouped by the kind of place."""
+    cited: dict[str, dict[str, list[Citation]]] = {source.id: {} for source in brief.sources}
     for (kind, field, index, _), source_id in brief.citations():
         item = getattr(getattr(brief, kind), field)[index]
-        cited.setdefault(source_id, []).append(
-            Citation(anchor=f"{kind}-{field}-{index}", label=_citation_label(brief, kind, field, item)))
-    return cited
+        group, label = _citation_label(brief, field, item)
+        cited.setdefault(source_id, {}).setdefault(group, []).append(
+            Citation(anchor=f"{kind}-{field}-{index}", label=label))
+    return {source_id: [CitationGroup(group, items) for group, items in groups.items()]
+            for source_id, groups in cited.items()}
 
 
-def _citation_label(brief: Brief, kind: str, field: str, item: Any) -> str:
+def _citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
     labels = brief.labels
     if field == "proposals":
-        return f"{brief.expert_proposals.title}: {item.expert.name}"
+        return brief.expert_proposals.title, item.expert.name
     if field == "figures":
-        return f"{labels.figures}: {item.value}"
+        return labels.figures, item.value
     if field == "timeline":
-        return f"{labels.timeline}: {item.when or item.date.display()}"
+        return labels.timeline, item.when or item.date.display()
     if field == "positions":
-        return f"{labels.positions}: {item.party}"
+        return labels.positions, item.party
     if field == "agreements":
-        return f"{labels.agreements}: {item.name}"
-    if field == "rulings":
-        return f"{labels.rulings}: {item.court}, {item.date.display()}"
-    return getattr(brief, kind).title
+        return labels.agreements, item.name
+    return labels.rulings, f"{item.court}, {item.date.display()}"
 
 
 @lru_cache(maxsize=16)

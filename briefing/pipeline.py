@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import load
+from .loader import load
 from .pdf import print_pdf
 from .render import render_html
 from .theme import Theme, load_theme
