@@ -19,6 +19,8 @@ from .models import MONTHS, Brief
 from .templating import ThemeInfo, environment, render_template
 from .theme import SECTION_KINDS, Theme, load_theme
 
+ENTRY = "main.html.j2"
+
 
 @dataclass(frozen=True)
 class Section:
@@ -36,7 +38,8 @@ class Citation:
 def render_html(brief: Brief, theme: Theme | None = None) -> str:
     """The brief as a complete HTML document, ready for printing."""
     theme = theme or load_theme()
-    return render_template(theme, "base.html.j2", context(brief, theme), filters=FILTERS)
+    entry = ENTRY if theme.find(ENTRY) else "base.html.j2"
+    return render_template(theme, entry, context(brief, theme), filters=FILTERS)
 
 
 def context(brief: Brief, theme: Theme | None = None) -> dict[str, Any]:

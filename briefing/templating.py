@@ -25,7 +25,7 @@ import jinja2.sandbox
 from pydantic import BaseModel
 
 from .errors import BriefError, Problem
-from .theme import SECTION_KINDS, Theme
+from .theme import SECTION_KINDS, Theme, builtin_themes
 
 MAX_LISTED = 40
 
@@ -91,22 +91,60 @@ def render_template(theme: Theme, name: str, context: dict[str, Any],
 
 def _problem(error: BaseException, tb: TracebackType | None, theme: Theme, name: str,
              context: dict[str, Any]) -> Problem:
-    filename, line, names = _innermost_template_frame(tb)
+    frames = _template_frames(tb)
+    unknown = _unknown_name(error)
+    frame = _frame_naming(frames, unknown) if unknown else None
+    frame = frame or (frames[-1] if frames else (None, None, None))
+    filename, line, names = frame
     names = names if names is not None else dict(context)
     path: Path | str = _shown(filename) if filename else _shown(str(theme.folders[0] / name))
+    caller = _caller(frames, frame)
     if isinstance(error, jinja2.TemplateNotFound):
         missing = error.name if isinstance(error.name, str) else ", ".join(error.templates)
         folders = ", ".join(_shown(str(folder)) for folder in theme.folders)
-        detail = error.message if error.message and error.message != missing else \
-            f"no template {missing!r} on the search path ({folders})"
+        detail = error.message if error.message and error.message != missing and "search path" not in \
+            error.message else f"no template {missing!r} on the search path ({folders})"
         return Problem(path, detail, line=line)
     if isinstance(error, jinja2.UndefinedError):
-        return _undefined_problem(str(error.message or error), path, line, filename, names)
+        problem = _undefined_problem(str(error.message or error), path, line, filename, names)
+        return Problem(problem.path, problem.message + caller, field=problem.field, line=problem.line)
+    if isinstance(error, RecursionError):
+        return Problem(path, "templates include or extend each other without end (a template that extends "
+                       "a file of its own name extends itself: to replace a block of base.html.j2, "
+                       "write main.html.j2)", line=line)
     if isinstance(error, jinja2.sandbox.SecurityError):
         return Problem(path, f"not allowed in a template: {error}", line=line)
     expression = _source_line(filename, line)
     where = f" in `{expression}`" if expression else ""
-    return Problem(path, f"{type(error).__name__}: {error}{where}; {_available(names)}", line=line)
+    return Problem(path, f"{type(error).__name__}: {error}{where}{caller}; {_available(names)}", line=line)
+
+
+Frame = tuple[str | None, int | None, dict[str, Any] | None]
+
+
+def _unknown_name(error: BaseException) -> str | None:
+    if not isinstance(error, jinja2.UndefinedError):
+        return None
+    match = re.search(r"'([^']+)' is undefined$|has no attribute '([^']+)'$", str(error.message or error))
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _frame_naming(frames: list[Frame], unknown: str) -> Frame | None:
+    """The innermost template frame whose line mentions `unknown`: where the typo was written."""
+    for frame in reversed(frames):
+        if re.search(r"\b%s\b" % re.escape(unknown), _source_line(frame[0], frame[1])):
+            return frame
+    return None
+
+
+def _caller(frames: list[Frame], frame: Frame) -> str:
+    """Where a failure inside a built-in theme file was reached from, when that is another file."""
+    if frame not in frames or not frame[0] or not Path(frame[0]).resolve().is_relative_to(builtin_themes()):
+        return ""
+    for outer in reversed(frames[:frames.index(frame)]):
+        if outer[0] and outer[0] != frame[0]:
+            return f" (reached from {_shown(outer[0])}:{outer[1]})"
+    return ""
 
 
 def _undefined_problem(message: str, path: Path | str, line: int | None, filename: str | None,
@@ -130,17 +168,29 @@ def _undefined_problem(message: str, path: Path | str, line: int | None, filenam
     return Problem(path, f"{message}; {_available(names)}", line=line)
 
 
-def _innermost_template_frame(tb: TracebackType | None) -> tuple[str | None, int | None, dict[str, Any] | None]:
-    """The template file, line and variables of the deepest template frame in `tb`."""
-    found: tuple[str | None, int | None, dict[str, Any] | None] = (None, None, None)
+def _template_frames(tb: TracebackType | None) -> list[Frame]:
+    """The template file, line and variables of each template frame in `tb`, outermost first.
+
+    Jinja2 rewrites the traceback of a render: each template frame becomes a
+    stand-in whose code names the template file and line, and whose locals are
+    the template's variables at that point.
+    """
+    frames: list[Frame] = []
     while tb is not None:
         frame = tb.tb_frame
         template = frame.f_globals.get("__jinja_template__")
-        if template is not None and template.filename:
-            line = template.get_corresponding_lineno(tb.tb_lineno)
-            found = (template.filename, line, _template_locals(frame.f_locals))
+        if "__jinja_exception__" in frame.f_globals:
+            frames.append((frame.f_code.co_filename, tb.tb_lineno, _visible(dict(frame.f_locals))))
+        elif template is not None and template.filename:
+            frames.append((template.filename, template.get_corresponding_lineno(tb.tb_lineno),
+                           _template_locals(frame.f_locals)))
         tb = tb.tb_next
-    return found
+    return frames
+
+
+def _visible(names: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in names.items()
+            if not key.startswith("_") and not isinstance(value, jinja2.Undefined)}
 
 
 def _template_locals(real: Mapping[str, Any]) -> dict[str, Any]:
@@ -150,8 +200,7 @@ def _template_locals(real: Mapping[str, Any]) -> dict[str, Any]:
         names = get_template_locals(real)
     except Exception:  # noqa: BLE001 - the listing is a courtesy
         return {}
-    return {key: value for key, value in names.items()
-            if not key.startswith("_") and not isinstance(value, jinja2.Undefined)}
+    return _visible(names)
 
 
 def _available(names: Mapping[str, Any]) -> str:
