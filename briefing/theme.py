@@ -63,12 +63,20 @@ class Brand(_Settings):
 
     colors: dict[TokenName, Colour] = Field(
         default_factory=dict, description="Colour tokens: `accent: '#7a1f2b'` sets --color-accent.")
-    fonts: dict[TokenName, FontFamily | list[FontFamily]] = Field(
+    fonts: dict[TokenName, list[FontFamily]] = Field(
         default_factory=dict, description="Font tokens: `text: [EB Garamond, serif]` sets --font-text.")
     font_files: list[FontFile] = Field(default_factory=list)
     logo: RelativeFile | None = Field(None, description="An SVG, PNG or JPEG beside the settings file.")
     logo_alt: str | None = Field(None, description="Text for readers who cannot see the logo.")
     logo_height: Length | None = Field(None, description="Height of the logo on page 1, such as 12mm.")
+
+
+    @field_validator("fonts", mode="before")
+    @classmethod
+    def _one_family_is_a_list(cls, fonts: Any) -> Any:
+        if isinstance(fonts, dict):
+            return {key: [value] if isinstance(value, str) else value for key, value in fonts.items()}
+        return fonts
 
 
 class ThemeSettings(Brand):
@@ -263,10 +271,12 @@ def _read_settings(path: Path, model: type[Brand]) -> Any:
 
 def _settings_problem(path: Path, locate: Any, entry: dict[str, Any], model: type[Brand]) -> Problem:
     loc = tuple(entry["loc"])
-    # Dict-key errors carry a "[key]" step; drop pydantic's internal step names.
-    loc = tuple(step for step in loc if not (isinstance(step, str) and step.startswith("[")))
-    line, column = locate(loc, key=entry["type"] == "extra_forbidden")
-    if entry["type"] == "extra_forbidden" and len(loc) == 1:
+    is_key = "[key]" in loc  # pydantic marks an error in a mapping's key with a "[key]" step
+    loc = tuple(step for step in loc if step != "[key]")
+    line, column = locate(loc, key=entry["type"] == "extra_forbidden" or is_key)
+    if is_key:
+        message = f"{entry.get('input')!r} is not a token name (lower-case letters, digits and -)"
+    elif entry["type"] == "extra_forbidden" and len(loc) == 1:
         message = f"unknown setting (allowed: {', '.join(model.model_fields)})"
     elif entry["type"] == "string_pattern_mismatch":
         message = f"{entry.get('input')!r} is not {_pattern_meaning(loc)}"
@@ -277,7 +287,7 @@ def _settings_problem(path: Path, locate: Any, entry: dict[str, Any], model: typ
 
 def _pattern_meaning(loc: tuple[Any, ...]) -> str:
     head = loc[0] if loc else ""
-    return {"colors": "a colour written #rgb or #rrggbb",
+    return {"colors": "a colour written #rgb, #rrggbb or #rrggbbaa",
             "fonts": "a font family name (letters, digits, spaces, . _ -)",
             "logo_height": "a length such as 12mm or 0.5in"}.get(str(head), "allowed here")
 
@@ -289,8 +299,7 @@ def _assemble(name: str, folders: tuple[Path, ...], layers: list[tuple[Brand, Pa
     values: dict[str, Any] = {}
     for settings, path in layers:
         colors.update(settings.colors)
-        fonts.update({key: tuple(value) if isinstance(value, list) else (value,)
-                      for key, value in settings.fonts.items()})
+        fonts.update({key: tuple(value) for key, value in settings.fonts.items()})
         for index, face in enumerate(settings.font_files):
             asset = _asset(path, face.file, FONT_TYPES, f"font_files.{index}.file")
             faces[(face.family, face.weight, face.style)] = (face, asset)

@@ -320,3 +320,24 @@ def test_eject_refuses_a_folder_that_is_not_empty(tmp_path):
     with pytest.raises(BriefError):
         eject(load_theme(), tmp_path / "mine")
     assert [path.name for path in (tmp_path / "mine").iterdir()] == ["notes.txt"]
+
+
+def test_theme_settings_problems_name_file_line_and_key(tmp_path):
+    theme = tmp_path / "house"
+    theme.mkdir()
+    (theme / "theme.yaml").write_text(
+        'extend: memo\ncolors:\n  Accent Colour: "#fff"\nfonts:\n  text: ["Comic; Sans"]\n', encoding="utf-8")
+    with pytest.raises(BriefError) as caught:
+        load_theme(theme)
+    found = {(problem.field, problem.line) for problem in caught.value.problems}
+    assert found == {("extend", 1), ("colors.Accent Colour", 3), ("fonts.text.0", 5)}
+    assert all(str(problem.path).endswith("house/theme.yaml") for problem in caught.value.problems)
+
+
+def test_themes_that_extend_each_other_in_a_circle_are_an_error(tmp_path):
+    for name, other in (("a", "b"), ("b", "a")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "theme.yaml").write_text(f"extends: ../{other}\n", encoding="utf-8")
+    with pytest.raises(BriefError) as caught:
+        load_theme(tmp_path / "a")
+    assert "circle" in str(caught.value)
