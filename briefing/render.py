@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .models import MONTHS, Brief
-from .templating import ThemeInfo, environment, render_template
+from .templating import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
 from .theme import SECTION_KINDS, Theme, load_theme
 
 ENTRY = "main.html.j2"
