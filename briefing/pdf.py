@@ -37,7 +37,8 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
         raise BriefError([Problem("--paper", f"unknown paper size {paper!r} (expected a4 or letter)")])
     roots = tuple(folder.resolve() for folder in (*theme.folders, *allowed_folders))
     fetcher = _fetcher(roots)
-    stylesheets = [*_stylesheets(theme.stylesheets, roots), _paper_css(paper, roots)]
+    stylesheets = [*_stylesheets(theme.stylesheets, roots), *_settings_css(theme.settings_css, roots),
+                   _paper_css(paper, roots)]
     refused: list[str] = []
     fetcher.refused = refused
     with _weasyprint_errors() as failures:
@@ -71,6 +72,14 @@ def _stylesheets(paths: tuple[Path, ...], roots: tuple[Path, ...]) -> list[Any]:
 
     return [CSS(filename=str(path), url_fetcher=_fetcher(roots), font_config=_font_config())
             for path in paths]
+
+
+@lru_cache(maxsize=16)
+def _settings_css(css: str, roots: tuple[Path, ...]) -> list[Any]:
+    """The theme's and brand's settings as a stylesheet printed after the theme's own."""
+    from weasyprint import CSS
+
+    return [CSS(string=css, url_fetcher=_fetcher(roots), font_config=_font_config())] if css else []
 
 
 @lru_cache(maxsize=8)

@@ -64,6 +64,8 @@ def test_example_is_a4_with_page_x_of_y_footer(example_pdf):
     text = pdf_text(example_pdf)
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
     assert "AI-2021-02" in text
+    # The strings that feed the running header are not printed as text of their own.
+    assert "Page of" not in text
 
 
 def test_every_quote_in_the_example_is_verbatim_from_the_article():
