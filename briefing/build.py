@@ -6,8 +6,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import embed, variants
+from .errors import BriefError, Problem
 from .load import load
+from .models import Brief
 from .pdf import print_pdf
+from .preview import write_pngs
 from .render import render_html
 from .theme import Theme, load_theme
 from .write import write_pdf
@@ -19,6 +23,7 @@ class BuildResult:
     pages: int
     seconds: float
     html: Path | None = None
+    images: tuple[Path, ...] = ()
 
 
 def default_output(content: Path) -> Path:
@@ -26,20 +31,50 @@ def default_output(content: Path) -> Path:
 
 
 def build(content: str | Path, output: str | Path | None = None, *, theme: Theme | str | None = None,
-          paper: str = "a4", html: bool = False) -> BuildResult:
+          paper: str = "a4", html: bool = False, variant: str | None = None,
+          attach: tuple[str | Path, ...] = (), first_page: int | None = None,
+          png: int | None = None) -> BuildResult:
     """Build the brief in `content` into a PDF at `output` (default `output/<stem>.pdf`).
 
     With `html=True` the intermediate HTML is written beside the PDF as well.
+    `variant` asks for a PDF variant (pdf/a-3b, pdf/ua-1, …); `attach` names
+    further files from the brief's folder to embed; `first_page` numbers the
+    pages from that number; `png` also writes each page as a PNG at that
+    resolution (dots per inch). The brief and its content file are always
+    embedded (except in PDF/A-1 and PDF/A-2, which forbid it).
     Raises `BriefError` on any problem; an earlier PDF at `output` is then left as it was.
     """
     started = time.perf_counter()
     content = Path(content)
     output = Path(output) if output is not None else default_output(content)
     theme = theme if isinstance(theme, Theme) else load_theme(theme or "default")
-    brief = load(content)
+    brief = load(content, variant=variant)
+    original = _read(content)
+    files = _embedded_files(brief, content, original, variant, attach)
     document = render_html(brief, theme)
-    printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,))
+    printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,),
+                        variant=variant, attachments=files, first_page=first_page,
+                        identifier=embed.identifier(original, variant, paper, theme.name, first_page))
     html_path = write_pdf(document.encode("utf-8"), output.with_suffix(".html")) if html else None
     write_pdf(printed.pdf, output)
+    images = tuple(write_pngs(printed.pdf, output, png)) if png else ()
     return BuildResult(pdf=output, pages=printed.pages, seconds=time.perf_counter() - started,
-                       html=html_path)
+                       html=html_path, images=images)
+
+
+def _read(content: Path) -> bytes:
+    try:
+        return content.read_bytes()
+    except OSError as error:
+        raise BriefError([Problem(content, f"cannot read: {error.strerror or error}")]) from None
+
+
+def _embedded_files(brief: Brief, content: Path, original: bytes, variant: str | None,
+                    attach: tuple[str | Path, ...]) -> list[embed.EmbeddedFile]:
+    """The brief's source files, then its attachments, where the variant allows embedded files."""
+    if not variants.embeds_files(variant):
+        if attach:
+            raise BriefError([Problem(str(path), f"{variant} cannot embed files; use pdf/a-3b or pdf/a-3u",
+                                      field="--attach") for path in attach])
+        return []
+    return [*embed.source_files(brief, content, original), *embed.attachments(brief, content, attach)]
