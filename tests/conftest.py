@@ -79,7 +79,7 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="session")
 def example_pdf(tmp_path_factory) -> Path:
     """The example brief, built once for the whole session."""
-    from briefing import build
+    from briefing.build import build  # `briefing.build` is the module once anything imported it
 
     out = tmp_path_factory.mktemp("example") / "korea-japan-2021.pdf"
     build(EXAMPLE, out)
