@@ -71,7 +71,11 @@ def _read(content: Path) -> bytes:
 
 def _embedded_files(brief: Brief, content: Path, original: bytes, variant: str | None,
                     attach: tuple[str | Path, ...]) -> list[embed.EmbeddedFile]:
-    """The brief's source files, then its attachments, where the variant allows embedded files."""
+    """The brief's source files, then its attachments, where the variant allows embedded files.
+
+    `--attach` with a variant that forbids embedded files is an error; the
+    brief's own source is then silently left out.
+    """
     if not variants.embeds_files(variant):
         if attach:
             raise BriefError([Problem(str(path), f"{variant} cannot embed files; use pdf/a-3b or pdf/a-3u",

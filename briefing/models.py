@@ -283,14 +283,15 @@ class Brief(Model):
     @model_validator(mode="after")
     def _variant_requirements(self, info: ValidationInfo) -> Brief:
         """What the PDF variant asked for at build time (`context={"variant": …}`) needs from the content."""
-        variant = (info.context or {}).get("variant") or ""
+        from .variants import embeds_files, is_tagged
+
+        variant = (info.context or {}).get("variant")
         problems = []
-        tagged = variant.startswith("pdf/ua") or variant in ("pdf/a-1a", "pdf/a-2a", "pdf/a-3a")
-        if tagged and "language" not in self.meta.model_fields_set:
+        if is_tagged(variant) and "language" not in self.meta.model_fields_set:
             problems.append((("meta", "language"), "language_required",
                              f"{variant} needs the language of the text: set meta.language (such as en or en-GB)",
                              None))
-        if variant.startswith(("pdf/a-1", "pdf/a-2")) and self.attachments:
+        if not embeds_files(variant) and self.attachments:
             problems.append((("attachments",), "attachments_not_allowed",
                              f"{variant} cannot embed files; use pdf/a-3b or pdf/a-3u", None))
         if problems:

@@ -10,8 +10,9 @@ PDF_A = ("pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4u",
          "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/a-4e", "pdf/a-4f")
 PDF_UA = ("pdf/ua-1", "pdf/ua-2")
 PDF_X = ("pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g")
-DEBUG = ("debug",)
-VARIANTS = PDF_A + PDF_UA + PDF_X + DEBUG
+# WeasyPrint 70 also lists "debug", whose function it calls with the wrong
+# arguments (a TypeError on every use), so it is not offered here.
+VARIANTS = PDF_A + PDF_UA + PDF_X
 
 # Relationships of an embedded file to the PDF, as PDF/A-3 and PDF 2.0 name them.
 RELATIONSHIPS = ("Source", "Data", "Alternative", "Supplement", "Unspecified")
@@ -34,12 +35,13 @@ def is_archival(variant: str | None) -> bool:
 
 
 def embeds_files(variant: str | None) -> bool:
-    """Whether the variant may carry embedded files other than PDF/A documents.
+    """Whether the variant may carry embedded files (the brief's source, attachments).
 
     PDF/A-1 forbids embedded files and PDF/A-2 allows only PDF/A files; PDF/A-3
-    and PDF/A-4 allow any file, with its relationship to the document.
+    and PDF/A-4 allow any file, with its relationship to the document. PDF/X
+    files go to print shops, whose preflight checks refuse file specifications.
     """
-    return not (variant or "").startswith(("pdf/a-1", "pdf/a-2"))
+    return not (variant or "").startswith(("pdf/a-1", "pdf/a-2", "pdf/x"))
 
 
 def is_reproducible(variant: str | None) -> bool:
