@@ -32,6 +32,10 @@ _EXPORTS = {
     "BuildResult": "build",
     "Theme": "theme",
     "load_theme": "theme",
+    "attach": "attach",
+    "AttachResult": "attach",
+    "EmbeddedFile": "embed",
+    "VARIANTS": "variants",
 }
 
 __all__ = sorted(_EXPORTS)

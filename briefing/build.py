@@ -41,7 +41,7 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     further files from the brief's folder to embed; `first_page` numbers the
     pages from that number; `png` also writes each page as a PNG at that
     resolution (dots per inch). The brief and its content file are always
-    embedded (except in PDF/A-1 and PDF/A-2, which forbid it).
+    embedded, except in PDF/A-1, PDF/A-2 and PDF/X, which forbid embedded files.
     Raises `BriefError` on any problem; an earlier PDF at `output` is then left as it was.
     """
     started = time.perf_counter()

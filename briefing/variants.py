@@ -44,14 +44,6 @@ def embeds_files(variant: str | None) -> bool:
     return not (variant or "").startswith(("pdf/a-1", "pdf/a-2", "pdf/x"))
 
 
-def is_reproducible(variant: str | None) -> bool:
-    """Whether two builds of the same content can give the same bytes.
-
-    PDF/X-4 and later write a random document id into the XMP metadata.
-    """
-    return variant not in ("pdf/x-4", "pdf/x-5g")
-
-
 def stylesheet(variant: str | None) -> str:
     """CSS the variant needs on top of the theme's."""
     if is_archival(variant):
