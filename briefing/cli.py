@@ -106,7 +106,9 @@ def preview(pdf: Path, resolution: int, output: Path | None) -> None:
 
 @main.command()
 @click.argument("contents", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(contents: tuple[Path, ...]) -> None:
+@click.option("--pdf-variant", "variant", type=click.Choice(VARIANTS), metavar="VARIANT",
+              help="Also check what this PDF variant needs from the content (such as meta.language).")
+def validate(contents: tuple[Path, ...], variant: str | None) -> None:
     """Check content files and report every problem as path:line:col: field: message."""
     from .errors import BriefError
     from .load import load
@@ -114,7 +116,7 @@ def validate(contents: tuple[Path, ...]) -> None:
     failed = False
     for content in contents:
         try:
-            load(content)
+            load(content, variant=variant)
         except BriefError as error:
             failed = True
             for problem in error.problems:

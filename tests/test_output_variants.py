@@ -234,3 +234,13 @@ def test_running_header_strings_are_not_read_before_the_title(built):
                           capture_output=True, text=True, check=True).stdout
     assert "Page of" not in text
     assert text.lstrip().startswith("TEST BRIEFS")  # the masthead comes first
+
+
+def test_cli_validate_checks_what_a_variant_needs(tmp_path):
+    data = minimal_brief()
+    del data["meta"]["language"]
+    write_yaml(tmp_path / "brief.yaml", data)
+    assert run_cli("validate", "brief.yaml", cwd=tmp_path).returncode == 0
+    result = run_cli("validate", "brief.yaml", "--pdf-variant", "pdf/ua-1", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("brief.yaml:1:1: meta.language: pdf/ua-1 needs the language")
