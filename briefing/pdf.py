@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
                                      finisher=_relationships(embedded), **options)
     problems = [Problem(url, "resource refused: outside the brief's and theme's folders")
                 for url in refused]
-    problems += [Problem(theme.name, _explain(message, variant)) for message in failures]
+    problems += [_explain(message, variant, theme) for message in failures]
     if problems:
         raise BriefError(problems)
     return PrintedBrief(pdf=pdf, pages=len(document.pages))
@@ -155,13 +156,14 @@ def _font_dates(created: str | None) -> Iterator[None]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def _explain(message: str, variant: str | None) -> str:
-    """WeasyPrint's error, with what the variant needs where it is a variant's requirement."""
-    if variant and "has no required alt description" in message:
-        return f"{message}: {variant} needs alt text on every image"
-    if variant and 'Missing required "lang"' in message:
-        return f"{message}: {variant} needs the document language (meta.language)"
-    return message
+def _explain(message: str, variant: str | None, theme: Theme) -> Problem:
+    """WeasyPrint's error as a problem, located at the image where a variant's requirement is missed."""
+    if match := re.fullmatch(r'Image "(.*)" has no required alt description', message):
+        return Problem(match.group(1), f"{variant or 'a tagged PDF'} needs alt text on every image",
+                       field="alt")
+    if 'Missing required "lang"' in message:
+        return Problem(theme.name, f"{variant or 'a tagged PDF'} needs the document language (meta.language)")
+    return Problem(theme.name, message)
 
 
 @lru_cache(maxsize=1)

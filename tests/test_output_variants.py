@@ -182,7 +182,10 @@ def test_pdf_ua_1_refuses_an_image_without_alt_text(tmp_path):
     theme = load_theme(logo_theme(tmp_path / "theme", alt=None))
     with pytest.raises(BriefError) as caught:
         build(content, tmp_path / "brief.pdf", theme=theme, variant="pdf/ua-1")
-    assert any("logo.png" in str(problem) and "alt text" in str(problem) for problem in caught.value.problems)
+    [problem] = caught.value.problems
+    assert str(problem.path).endswith("logo.png")
+    assert problem.field == "alt"
+    assert problem.message == "pdf/ua-1 needs alt text on every image"
     assert not (tmp_path / "brief.pdf").exists()
 
 
