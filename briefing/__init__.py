@@ -32,6 +32,10 @@ _EXPORTS = {
     "BuildResult": "pipeline",
     "Theme": "theme",
     "load_theme": "theme",
+    "attach": "report",
+    "AttachResult": "report",
+    "EmbeddedFile": "embed",
+    "VARIANTS": "variants",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .variants import VARIANTS
 
 
 def _fail(error: Exception) -> None:
@@ -35,26 +36,86 @@ def main() -> None:
 @click.option("--brand", type=click.Path(path_type=Path), default=None,
               help="Brand settings (colours, fonts, logo); default: brand.yaml beside CONTENT.")
 @click.option("--html", "write_html", is_flag=True, help="Also write the intermediate HTML beside the PDF.")
+@click.option("--pdf-variant", "variant", type=click.Choice(VARIANTS), metavar="VARIANT",
+              help=f"Write an archival, accessible or print variant: {', '.join(VARIANTS)}.")
+@click.option("--attach", "attach", multiple=True, type=click.Path(path_type=Path),
+              help="Embed this file from the brief's folder in the PDF (repeatable).")
+@click.option("--first-page", type=click.IntRange(min=1), metavar="N",
+              help="Number the pages from N, for a brief that sits inside a report.")
+@click.option("--png", "png", is_flag=True, help="Also write each page as <name>-<page>.png beside the PDF.")
+@click.option("--resolution", type=click.IntRange(10, 1200), default=96, show_default=True,
+              help="Resolution of the PNG pages, in dots per inch.")
 def build(content: Path, output: Path | None, paper: str | None, theme: str, templates: Path | None,
-          brand: Path | None, write_html: bool) -> None:
+          brand: Path | None, write_html: bool, variant: str | None, attach: tuple[Path, ...],
+          first_page: int | None, png: bool, resolution: int) -> None:
     """Build CONTENT into a PDF."""
     from .pipeline import build as build_brief
     from .errors import BriefError
 
     try:
         result = build_brief(content, output, theme=theme, paper=paper, html=write_html,
-                             templates=templates, brand=brand)
+                             templates=templates, brand=brand, variant=variant, attach=attach,
+                             first_page=first_page, png=resolution if png else None)
     except BriefError as error:
         _fail(error)
     pages = "page" if result.pages == 1 else "pages"
     click.echo(f"wrote {result.pdf} ({result.pages} {pages}, {result.seconds:.2f} s)")
     if result.html:
         click.echo(f"wrote {result.html}")
+    for image in result.images:
+        click.echo(f"wrote {image}")
+
+
+@main.command("attach")
+@click.argument("brief", type=click.Path(path_type=Path))
+@click.option("--to", "report", required=True, type=click.Path(path_type=Path), help="The report PDF.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Where to write the result.")
+@click.option("--as", "mode", type=click.Choice(["annex", "attachment"]), default="annex", show_default=True,
+              help="Append the brief's pages (annex) or embed the brief as a file (attachment).")
+@click.option("--at", type=click.IntRange(min=1), metavar="PAGE",
+              help="For an annex: insert the brief so that it starts at this page of the report.")
+@click.option("--title", help="The bookmark or attachment title (default: the brief's title).")
+def attach_command(brief: Path, report: Path, output: Path, mode: str, at: int | None, title: str | None) -> None:
+    """Put the brief PDF BRIEF into a report PDF."""
+    from .report import attach
+    from .errors import BriefError
+
+    try:
+        result = attach(brief, report, output, mode=mode, at=at, title=title)
+    except BriefError as error:
+        _fail(error)
+    where = f", brief from page {result.first_page}" if result.first_page else ", brief embedded as a file"
+    click.echo(f"wrote {result.pdf} ({result.pages} pages{where})")
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(path_type=Path))
+@click.option("--resolution", type=click.IntRange(10, 1200), default=96, show_default=True,
+              help="Resolution of the PNG pages, in dots per inch.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Name the pictures after this path instead of PDF (<stem>-<page>.png).")
+def preview(pdf: Path, resolution: int, output: Path | None) -> None:
+    """Write each page of PDF as a PNG picture."""
+    from .errors import BriefError, Problem
+    from .preview import write_pngs
+
+    try:
+        try:
+            data = pdf.read_bytes()
+        except OSError as error:
+            raise BriefError([Problem(pdf, f"cannot read: {error.strerror or error}")]) from None
+        images = write_pngs(data, output or pdf, resolution)
+    except BriefError as error:
+        _fail(error)
+    for image in images:
+        click.echo(f"wrote {image}")
 
 
 @main.command()
 @click.argument("contents", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(contents: tuple[Path, ...]) -> None:
+@click.option("--pdf-variant", "variant", type=click.Choice(VARIANTS), metavar="VARIANT",
+              help="Also check what this PDF variant needs from the content (such as meta.language).")
+def validate(contents: tuple[Path, ...], variant: str | None) -> None:
     """Check content files and report every problem as path:line:col: field: message."""
     from .errors import BriefError
     from .loader import load
@@ -62,7 +123,7 @@ def validate(contents: tuple[Path, ...]) -> None:
     failed = False
     for content in contents:
         try:
-            load(content)
+            load(content, variant=variant)
         except BriefError as error:
             failed = True
             for problem in error.problems:
