@@ -23,16 +23,20 @@ _EXPORTS = {
     "Brief": "models",
     "BriefError": "errors",
     "Problem": "errors",
-    "load": "load",
+    "load": "loader",
     "render_html": "render",
     "print_pdf": "pdf",
     "PrintedBrief": "pdf",
     "write_pdf": "write",
-    "build": "build",
-    "BuildResult": "build",
+    "build": "pipeline",
+    "BuildResult": "pipeline",
     "Theme": "theme",
     "Limits": "limits",
     "load_theme": "theme",
+    "attach": "report",
+    "AttachResult": "report",
+    "EmbeddedFile": "embed",
+    "VARIANTS": "variants",
 }
 
 __all__ = sorted(_EXPORTS)

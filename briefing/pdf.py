@@ -15,11 +15,17 @@ input you trust.
 from __future__ import annotations
 
 import logging
+import os
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import variants
+from .embed import EmbeddedFile, source_date_epoch
 from .errors import BriefError, Problem
 from .limits import Limits, run_limited
 from .theme import Theme, load_theme
@@ -35,18 +41,31 @@ class PrintedBrief:
 
 
 def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
-              allowed_folders: tuple[Path, ...] = (), allowed_urls: tuple[str, ...] = (),
+              allowed_folders: tuple[Path, ...] = (), variant: str | None = None,
+              identifier: bytes | None = None, attachments: Sequence[EmbeddedFile] = (),
+              first_page: int | None = None, allowed_urls: tuple[str, ...] = (),
               limits: Limits | None = DEFAULT_LIMITS, name: str | Path = "brief") -> PrintedBrief:
     """Typeset `html` with the theme's stylesheets on `paper` (a4 or letter).
 
-    Files are read only from the theme's folders and `allowed_folders`; URLs only below
-    `allowed_urls` prefixes. `name` (the content file, usually) is what errors point at.
+    `variant` is one of WeasyPrint's PDF variants (pdf/a-3b, pdf/ua-1, …);
+    `identifier` becomes the PDF's file identifier; `attachments` are embedded
+    as files; `first_page` numbers the pages from that number on, for a brief
+    that will sit inside a report. Files are read only from the theme's folders
+    and `allowed_folders`, URLs only below `allowed_urls` prefixes; the print runs
+    within `limits` (`None`: in this process, unbounded). `name` (the content
+    file, usually) is what errors point at.
     """
     from .fetch import parse_url_prefix
 
     theme = theme or load_theme()
     if paper not in PAPER_SIZES:
         raise BriefError([Problem("--paper", f"unknown paper size {paper!r} (expected a4 or letter)")])
+    try:
+        variants.check(variant)
+    except ValueError as error:
+        raise BriefError([Problem("--pdf-variant", str(error))]) from None
+    if first_page is not None and first_page < 1:
+        raise BriefError([Problem("--first-page", f"must be 1 or more, got {first_page}")])
     problems = []
     for prefix in allowed_urls:
         try:
@@ -56,50 +75,164 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
     if problems:
         raise BriefError(problems)
     folders = tuple(Path(folder).resolve() for folder in (*theme.folders, *allowed_folders))
-    job = (html, theme, paper, folders, tuple(allowed_urls), limits.max_pages if limits else None, str(name))
+    job = _PrintJob(html, theme, paper, folders, tuple(allowed_urls), variant, identifier, tuple(attachments),
+                    first_page, limits.max_pages if limits else None, str(name))
     if limits is None:
-        return _print(*job)
-    return run_limited(_print, job, limits, name)
+        return _print(job)
+    return run_limited(_print, (job,), limits, name)
 
 
-def _print(html: str, theme: Theme, paper: str, folders: tuple[Path, ...], allowed_urls: tuple[str, ...],
-           max_pages: int | None, name: str) -> PrintedBrief:
+@dataclass(frozen=True)
+class _PrintJob:
+    html: str
+    theme: Theme
+    paper: str
+    folders: tuple[Path, ...]
+    allowed_urls: tuple[str, ...]
+    variant: str | None
+    identifier: bytes | None
+    attachments: tuple[EmbeddedFile, ...]
+    first_page: int | None
+    max_pages: int | None
+    name: str
+
+
+def _print(job: _PrintJob) -> PrintedBrief:
+    """The print itself, in whichever process runs it."""
     import weasyprint
 
     from .fetch import ConfinedFetcher, RefusedResource
 
-    fetcher = ConfinedFetcher(folders, allowed_urls)
+    theme, variant = job.theme, job.variant
+    fetcher = ConfinedFetcher(job.folders, job.allowed_urls)
     font_config = _font_config()
+
+    def css(**source: Any) -> Any:
+        # Every CSS object gets the fetcher: one built without it would read files freely.
+        return weasyprint.CSS(url_fetcher=fetcher, font_config=font_config, **source)
+
+    options: dict[str, Any] = {"pdf_variant": variant}
+    if variants.is_tagged(variant):
+        options["pdf_tags"] = True
     try:
-        with _weasyprint_errors() as failures, _page_limit(max_pages):
-            # Every CSS object gets the fetcher: one built without it would read files freely.
-            stylesheets = [weasyprint.CSS(url=path.resolve().as_uri(), url_fetcher=fetcher,
-                                          font_config=font_config) for path in theme.stylesheets]
-            stylesheets.append(weasyprint.CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}",
-                                              url_fetcher=fetcher, font_config=font_config))
+        with _weasyprint_errors() as failures, _page_limit(job.max_pages):
+            stylesheets = [css(url=path.resolve().as_uri()) for path in theme.stylesheets]
+            if theme.settings_css:
+                stylesheets.append(css(string=theme.settings_css))
+            stylesheets.append(css(string=f"@page {{ size: {PAPER_SIZES[job.paper]}; }}"))
+            extra_css = variants.stylesheet(variant) + _numbering_css(job.first_page)
+            if extra_css:
+                stylesheets.append(css(string=extra_css))
             document = weasyprint.HTML(
-                string=html, base_url=theme.folders[0].resolve().as_uri() + "/", url_fetcher=fetcher,
-            ).render(stylesheets=stylesheets, font_config=font_config)
+                string=job.html, base_url=theme.folders[0].resolve().as_uri() + "/", url_fetcher=fetcher,
+            ).render(stylesheets=stylesheets, font_config=font_config, **options)
             if fetcher.refused:  # raised inside WeasyPrint but caught somewhere on the way
                 raise fetcher.refused[0]
-            pdf = document.write_pdf()
+            if modified := source_date_epoch():
+                document.metadata.modified = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
+            embedded = [_attachment(item, document.metadata.created) for item in job.attachments]
+            with _font_dates(document.metadata.created):
+                pdf = document.write_pdf(attachments=embedded or None, pdf_identifier=job.identifier,
+                                         finisher=_relationships(embedded), **options)
             if fetcher.refused:
                 raise fetcher.refused[0]
     except RefusedResource as refusal:
         raise BriefError([Problem(refusal.url, f"refused: {refusal.reason}")]) from None
     except TooManyPages as error:
-        raise BriefError([Problem(name, f"the brief runs past the {error.limit}-page limit "
-                                        "(raise it with --max-pages)")]) from None
+        raise BriefError([Problem(job.name, f"the brief runs past the {error.limit}-page limit "
+                                            "(raise it with --max-pages)")]) from None
     except RecursionError:
-        raise BriefError([Problem(name, "the document is nested too deeply to lay out")]) from None
+        raise BriefError([Problem(job.name, "the document is nested too deeply to lay out")]) from None
     except MemoryError:
         raise
     except Exception as error:
-        raise BriefError([Problem(name, f"WeasyPrint could not print it: {type(error).__name__}: {error}")]) \
+        raise BriefError([Problem(job.name, f"WeasyPrint could not print it: {type(error).__name__}: {error}")]) \
             from None
     if failures:
-        raise BriefError([Problem(name, message) for message in failures])
+        raise BriefError([_explain(message, variant, theme) for message in failures])
     return PrintedBrief(pdf=pdf, pages=len(document.pages))
+
+
+def _numbering_css(first_page: int | None) -> str:
+    """Page numbers from `first_page` on; the footer then leaves out the total, which is the report's."""
+    if first_page is None:
+        return ""
+    return (f"@page :first {{ counter-reset: page {first_page}; }}\n"
+            "@page { @bottom-right { content: string(running-page) \" \" counter(page); } }\n")
+
+
+def _attachment(item: EmbeddedFile, document_date: str | None) -> Any:
+    import datetime as dt
+    import io
+
+    from weasyprint import Attachment
+
+    # Without a date of its own, the file takes the document's, never the clock's.
+    fallback = dt.datetime.fromisoformat(document_date[:10]) if document_date else None
+    attachment = Attachment(file_obj=io.BytesIO(item.data), name=item.name, description=item.description,
+                            created=item.created or fallback, modified=item.modified or fallback,
+                            relationship=item.relationship)
+    attachment.mime_type = item.mime_type
+    return attachment
+
+
+def _relationships(embedded: list[Any]) -> Any:
+    """A finisher that gives every embedded file its relationship (`AFRelationship`) and lists it in `AF`.
+
+    WeasyPrint does this itself for PDF/A-3 and PDF/A-4 only; a report editor
+    looks for the `Source` relationship in every brief.
+    """
+    def finish(document: Any, pdf: Any) -> None:
+        import pydyf
+
+        by_checksum = {f"<{item.md5}>": item for item in embedded if item.md5}
+        listed = list(dict.fromkeys(pdf.catalog.get("AF") or ()))  # PDF/A-3 lists each file twice
+        for pdf_object in pdf.objects:
+            if not isinstance(pdf_object, dict) or pdf_object.get("Type") != "/Filespec" \
+                    or "EF" not in pdf_object:
+                continue
+            stream = pdf.objects[int(pdf_object["EF"]["F"].split()[0])]
+            item = by_checksum.get(stream.extra["Params"]["CheckSum"])
+            if item is not None and item.mime_type:
+                stream.extra["Subtype"] = "/" + item.mime_type.replace("/", "#2f")
+            if "AFRelationship" not in pdf_object:
+                pdf_object["AFRelationship"] = f"/{item.relationship if item else 'Unspecified'}"
+            if pdf_object.reference not in listed:
+                listed.append(pdf_object.reference)
+        if listed:
+            pdf.catalog["AF"] = pydyf.Array(listed)
+
+    return finish
+
+
+@contextmanager
+def _font_dates(created: str | None) -> Iterator[None]:
+    """Without HarfBuzz's subsetter, fontTools stamps subset fonts with the current time
+    unless `SOURCE_DATE_EPOCH` is set; set it to the brief's date for the write."""
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    if harfbuzz_subset is not None or "SOURCE_DATE_EPOCH" in os.environ or not created:
+        yield
+        return
+    import datetime as dt
+
+    day = dt.date.fromisoformat(created[:10])
+    epoch = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc).timestamp()
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def _explain(message: str, variant: str | None, theme: Theme) -> Problem:
+    """WeasyPrint's error as a problem, located at the image where a variant's requirement is missed."""
+    if match := re.fullmatch(r'Image "(.*)" has no required alt description', message):
+        return Problem(match.group(1), f"{variant or 'a tagged PDF'} needs alt text on every image",
+                       field="alt")
+    if 'Missing required "lang"' in message:
+        return Problem(theme.name, f"{variant or 'a tagged PDF'} needs the document language (meta.language)")
+    return Problem(theme.name, message)
 
 
 @lru_cache(maxsize=1)

@@ -7,13 +7,14 @@ import html.parser
 import re
 from pathlib import Path
 
+import pikepdf
 import pytest
 from conftest import minimal_brief, pdf_text, write_yaml
-from hostile import embedded_files, listening, scripts_and_actions
+from hostile import HOSTNAME, embedded_files, listening, scripts_and_actions
 
 from briefing import build, render_html
 from briefing.errors import BriefError
-from briefing.load import load, validate
+from briefing.loader import load, validate
 
 PAYLOAD = ('<script>alert(1)</script><link rel="attachment" href="file:///etc/hostname">'
            '<img src="file:///etc/hostname"><style>@import "/etc/hostname";</style>')
@@ -99,9 +100,13 @@ def test_markup_in_content_adds_no_elements_to_the_html(hostile_build):
     assert all(url.startswith(("#", "https://example.org/")) for url in elements.urls)
 
 
-def test_markup_in_content_embeds_nothing_and_adds_no_scripts(hostile_build):
+def test_markup_in_content_embeds_nothing_but_its_own_source_and_adds_no_scripts(hostile_build):
     pdf, _, _ = hostile_build
-    assert embedded_files(pdf) == []
+    assert sorted(embedded_files(pdf)) == ["brief.validated.json", "brief.yaml"]
+    with pikepdf.open(pdf) as document:
+        embedded = document.attachments["brief.yaml"].get_file().read_bytes()
+    assert embedded == (pdf.parent / "brief.yaml").read_bytes()
+    assert HOSTNAME.read_bytes().strip() not in embedded
     assert scripts_and_actions(pdf) == []
 
 

@@ -156,7 +156,7 @@ def test_svg_external_file_entity_is_not_expanded(folder):
         '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="20"><text y="15">&secret;</text></svg>\n')
     url = (folder / "entity.svg").as_uri()
     [problem] = problems(folder, f'<img src="{url}">')
-    assert problem == f"brief: Failed to load image at {url!r}: not a readable image or file"
+    assert problem == f"default: Failed to load image at {url!r}: not a readable image or file"
 
 
 def test_svg_external_network_entity_makes_no_connection(folder):

@@ -44,7 +44,8 @@ def problems(brief: Path, theme: Theme) -> list[str]:
 def test_template_cannot_reach_python_internals(tmp_path, brief, expression, attribute):
     theme = user_theme(tmp_path / "templates", f"<html><body><p>{{{{ {expression} }}}}</p></body></html>")
     [problem] = problems(brief, theme)
-    assert problem.startswith(f"{brief}: rendering failed: SecurityError: access to attribute '{attribute}' of ")
+    assert problem.startswith(f"{tmp_path / 'templates' / 'base.html.j2'}:1: not allowed in a template: "
+                              f"access to attribute '{attribute}' of ")
     assert problem.endswith(" object is unsafe.")
 
 
@@ -52,15 +53,15 @@ def test_template_linking_outside_its_folder_is_refused(tmp_path, brief):
     folder = tmp_path / "templates"
     folder.mkdir()
     (folder / "base.html.j2").symlink_to(HOSTNAME)
-    assert problems(brief, Theme("user", (folder, *load_theme().folders))) == [
-        f"{folder / 'base.html.j2'}: template 'base.html.j2' links outside its folder (to {HOSTNAME}); refused"]
+    [problem] = problems(brief, Theme("user", (folder, *load_theme().folders)))
+    assert problem.endswith(f": 'base.html.j2' in {folder} leads outside that folder; refused")
 
 
 @pytest.mark.parametrize("name", ["/etc/hostname", "../../../../../../etc/hostname"])
 def test_template_cannot_include_a_file_outside_the_folders(tmp_path, brief, name):
     theme = user_theme(tmp_path / "templates", f'<html><body>{{% include "{name}" %}}</body></html>')
     [problem] = problems(brief, theme)
-    assert problem.startswith(f"{brief}: rendering failed: TemplateNotFound: ")
+    assert problem.startswith(f"{tmp_path / 'templates' / 'base.html.j2'}:1: no template {name!r} on the search path")
 
 
 def test_template_adding_an_attachment_is_refused_by_name(tmp_path, brief):
@@ -78,4 +79,4 @@ def test_template_script_is_not_run_or_embedded(tmp_path, brief):
     text = pdf_text(output)
     assert "Water sharing on the Mekong" in text and "SCRIPTRAN" not in text
     assert scripts_and_actions(output) == []
-    assert embedded_files(output) == []
+    assert sorted(embedded_files(output)) == ["brief.validated.json", "brief.yaml"]  # the brief's own source

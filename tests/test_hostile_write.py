@@ -19,7 +19,7 @@ from briefing.theme import Theme, load_theme
 from briefing.write import write_pdf
 
 # The module, not the function of the same name that `briefing` exports.
-build_module = importlib.import_module("briefing.build")
+build_module = importlib.import_module("briefing.pipeline")
 EARLIER = b"%PDF-1.7\n% the earlier, good brief\n%%EOF\n"
 
 
