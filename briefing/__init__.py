@@ -31,6 +31,7 @@ _EXPORTS = {
     "build": "pipeline",
     "BuildResult": "pipeline",
     "Theme": "theme",
+    "Limits": "limits",
     "load_theme": "theme",
     "attach": "report",
     "AttachResult": "report",

@@ -45,17 +45,29 @@ def main() -> None:
 @click.option("--png", "png", is_flag=True, help="Also write each page as <name>-<page>.png beside the PDF.")
 @click.option("--resolution", type=click.IntRange(10, 1200), default=96, show_default=True,
               help="Resolution of the PNG pages, in dots per inch.")
+@click.option("--allow-url", "allowed_urls", multiple=True, metavar="PREFIX",
+              help="Allow fetching resources below this http(s) URL prefix (repeatable); "
+                   "by default nothing is fetched from the network.")
+@click.option("--timeout", type=float, default=120, show_default=True, metavar="SECONDS",
+              help="Seconds that rendering and printing may each take.")
+@click.option("--max-pages", type=int, default=500, show_default=True, help="Pages the brief may have.")
+@click.option("--max-memory", type=int, default=2048, show_default=True, metavar="MIB",
+              help="MiB of memory that rendering and printing may each add.")
 def build(content: Path, output: Path | None, paper: str | None, theme: str, templates: Path | None,
           brand: Path | None, write_html: bool, variant: str | None, attach: tuple[Path, ...],
-          first_page: int | None, png: bool, resolution: int) -> None:
+          first_page: int | None, png: bool, resolution: int, allowed_urls: tuple[str, ...], timeout: float,
+          max_pages: int, max_memory: int) -> None:
     """Build CONTENT into a PDF."""
     from .pipeline import build as build_brief
     from .errors import BriefError
+    from .limits import Limits
 
     try:
+        limits = Limits(timeout=timeout, max_pages=max_pages, max_memory=max_memory)
         result = build_brief(content, output, theme=theme, paper=paper, html=write_html,
                              templates=templates, brand=brand, variant=variant, attach=attach,
-                             first_page=first_page, png=resolution if png else None)
+                             first_page=first_page, png=resolution if png else None,
+                             allowed_urls=allowed_urls, limits=limits)
     except BriefError as error:
         _fail(error)
     pages = "page" if result.pages == 1 else "pages"

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from . import embed, variants
 from .errors import BriefError, Problem
+from .limits import Limits, run_limited
 from .loader import load
 from .models import Brief
-from .pdf import print_pdf
+from .pdf import DEFAULT_LIMITS, print_pdf
 from .preview import write_pngs
 from .render import render_html
 from .theme import Theme, brand_beside, load_theme
@@ -34,7 +35,8 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
           paper: str | None = None, html: bool = False, templates: str | Path | None = None,
           brand: str | Path | None = None, variant: str | None = None,
           attach: tuple[str | Path, ...] = (), first_page: int | None = None,
-          png: int | None = None) -> BuildResult:
+          png: int | None = None, allowed_urls: tuple[str, ...] = (),
+          limits: Limits | None = DEFAULT_LIMITS) -> BuildResult:
     """Build the brief in `content` into a PDF at `output` (default `output/<stem>.pdf`).
 
     `theme` is a built-in theme name or a theme folder; `templates` a folder of
@@ -46,6 +48,9 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     pages from that number; `png` also writes each page as a PNG at that
     resolution (dots per inch). The brief and its content file are always
     embedded, except in PDF/A-1, PDF/A-2 and PDF/X, which forbid embedded files.
+    Resources are read only from the content's folder and the theme's folders, and
+    from URLs below the `allowed_urls` prefixes; rendering and printing each run
+    within `limits` (see `Limits`; `None` runs them in this process, unbounded).
     Raises `BriefError` on any problem; an earlier PDF at `output` is then left as it was.
     """
     started = time.perf_counter()
@@ -57,10 +62,13 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     brief = load(content, variant=variant)
     original = _read(content)
     files = _embedded_files(brief, content, original, variant, attach)
-    document = render_html(brief, theme)
+    # The theme's templates run in a bounded child too: a template can loop for ever.
+    document = render_html(brief, theme) if limits is None else \
+        run_limited(render_html, (brief, theme), limits, content, step="rendering")
     printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,),
                         variant=variant, attachments=files, first_page=first_page,
-                        identifier=embed.identifier(original, variant, paper, theme.name, first_page))
+                        identifier=embed.identifier(original, variant, paper, theme.name, first_page),
+                        allowed_urls=tuple(allowed_urls), limits=limits, name=content)
     html_path = write_pdf(document.encode("utf-8"), output.with_suffix(".html")) if html else None
     write_pdf(printed.pdf, output)
     images = tuple(write_pngs(printed.pdf, output, png)) if png else ()

@@ -7,6 +7,7 @@ in order, source numbers, and for each source the places that cite it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -101,8 +102,20 @@ def _citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
     # CommonMark with raw HTML off: content is data, never markup.
-    return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
         ["replacements", "smartquotes"])
+    parser.validateLink = _allowed_link
+    return parser
+
+
+_SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+
+
+def _allowed_link(url: str) -> bool:
+    """Links and images in Markdown: http, https and mailto (as in URL fields), or a relative
+    reference; anything else (file:, data:, javascript:, …) stays plain text."""
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme.group(1).lower() in ("http", "https", "mailto")
 
 
 def markdown(text: str) -> Markup:
