@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .build import BuildResult, build, default_output, up_to_date
+from .pipeline import BuildResult, build, default_output, up_to_date
 from .errors import BriefError, Problem
 
 CONTENT_SUFFIXES = (".yaml", ".yml", ".json")

@@ -1,11 +1,18 @@
 """The build cache: skip rendering when nothing a PDF depends on has changed.
 
-A build's key is one SHA-256 over the content file, every file of the theme's
-folders (templates, stylesheets, fonts, assets), the build's options and the
-installed briefing, WeasyPrint and pydyf. After a good build the key is stored
-beside the PDF in a hidden `.NAME.pdf.build` file, with the hashes of what was
-written. The next build with the same key finds the PDF still as written and
-returns without loading WeasyPrint.
+After a good build, a hidden `.NAME.pdf.build` file beside the PDF records
+
+- a key: one SHA-256 over the build's options (every argument of `build()`) and
+  the installed briefing, WeasyPrint and pydyf;
+- the SHA-256 of every input the build read: the content file, every file of
+  the theme's folders, settings and brand files, attachments — and the inputs
+  it looked for and did not find, such as a `brand.yaml` beside the content;
+- the SHA-256 of every file it wrote.
+
+A later build with the same key whose inputs and outputs are all as recorded
+(and whose theme folders hold no new files) returns at once. Checking costs
+hashing the inputs (a few milliseconds) and imports neither WeasyPrint nor
+pydantic.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,66 +35,76 @@ FORMAT = 1
 
 @dataclasses.dataclass(frozen=True)
 class Stamp:
-    """What a finished build wrote, stored beside its PDF."""
+    """What a finished build read and wrote, stored beside its PDF."""
 
     key: str
     pages: int
-    files: dict[str, str]  # path relative to the stamp's folder -> sha256 of the bytes written there
+    outputs: dict[str, str]  # path relative to the stamp's folder -> sha256 of the bytes written there
+    inputs: dict[str, str | None]  # absolute path -> sha256, or None for a file that must stay absent
+    folders: list[str]  # folders whose list of files must stay the same
 
     def to_json(self) -> str:
-        return json.dumps({"format": FORMAT, "key": self.key, "pages": self.pages, "files": self.files},
-                          indent=1, sort_keys=True)
+        return json.dumps({"format": FORMAT, **dataclasses.asdict(self)}, indent=1, sort_keys=True)
 
 
 def stamp_path(output: Path) -> Path:
     return output.with_name(f".{output.name}.build")
 
 
-def build_key(content: Path, folders: tuple[Path, ...], options: Mapping[str, Any]) -> str:
-    """The hash of everything a build of `content` with `options` depends on."""
+def build_key(options: Mapping[str, Any]) -> str:
+    """The hash of a build's options and of the code that runs it."""
     digest = hashlib.sha256()
     digest.update(f"briefing-build {FORMAT}\0".encode())
     digest.update(json.dumps(_versions(), sort_keys=True).encode())
     digest.update(json.dumps(canonical(dict(options)), sort_keys=True).encode())
-    digest.update(b"\0content\0")
-    digest.update(_file_digest(content).encode())
-    for folder in folders:
-        digest.update(f"\0folder\0{folder.resolve()}\0".encode())
-        for path in _files_below(folder):
-            digest.update(f"{path.relative_to(folder).as_posix()}\0{_file_digest(path)}\0".encode())
     return digest.hexdigest()
 
 
 def lookup(output: Path, key: str) -> Stamp | None:
-    """The stamp of the last build of `output` if it had `key` and its files are still as written."""
+    """The stamp of the last build of `output` if it had `key` and nothing it read or wrote has changed."""
     try:
         stored = json.loads(stamp_path(output).read_text(encoding="utf-8"))
         if stored.get("format") != FORMAT or stored.get("key") != key:
             return None
-        stamp = Stamp(key=stored["key"], pages=int(stored["pages"]), files=dict(stored["files"]))
+        stamp = Stamp(key=stored["key"], pages=int(stored["pages"]), outputs=dict(stored["outputs"]),
+                      inputs=dict(stored["inputs"]), folders=list(stored["folders"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    for name, expected in stamp.files.items():
-        try:
-            if _file_digest(output.parent / name) != expected:
-                return None
-        except OSError:
+    for name, expected in stamp.outputs.items():
+        if _digest_or_none(output.parent / name) != expected:
             return None
+    for name, expected in stamp.inputs.items():
+        if _digest_or_none(Path(name)) != expected:
+            return None
+    listed = {str(path) for folder in stamp.folders for path in _files_below(Path(folder))}
+    if not listed <= stamp.inputs.keys():
+        return None  # a file was added to a theme folder
     return stamp
 
 
-def record(output: Path, key: str, pages: int, written: Mapping[Path, bytes]) -> None:
+def record(output: Path, key: str, pages: int, written: Mapping[Path, bytes], inputs: Iterable[Path],
+           folders: Iterable[Path]) -> None:
     """Store the stamp of a finished build beside `output`; a failure to do so only costs a rebuild.
 
     The stamp is replaced atomically but not synced to disk: a stamp lost in a crash, or one
     that outlived the files it describes, fails `lookup` and costs one rebuild.
     """
-    files = {os.path.relpath(path, output.parent): hashlib.sha256(data).hexdigest()
-             for path, data in written.items()}
+    folders = sorted({str(Path(folder).resolve()) for folder in folders})
+    read = {Path(path).resolve() for path in inputs}
+    read.update(path for folder in folders for path in _files_below(Path(folder)))
+    try:
+        stamp = Stamp(key=key, pages=pages,
+                      outputs={os.path.relpath(path, output.parent): hashlib.sha256(data).hexdigest()
+                               for path, data in written.items()},
+                      inputs={str(path): _digest_or_none(path) for path in sorted(read)},
+                      folders=folders)
+    except OSError:
+        forget(output)
+        return
     target = stamp_path(output)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.part")
     try:
-        temporary.write_text(Stamp(key=key, pages=pages, files=files).to_json(), encoding="utf-8")
+        temporary.write_text(stamp.to_json(), encoding="utf-8")
         os.replace(temporary, target)
     except OSError:
         for path in (temporary, target):
@@ -122,6 +139,15 @@ def canonical(value: Any) -> Any:
     if hasattr(value, "model_dump"):
         return {type(value).__name__: canonical(value.model_dump())}
     return f"{type(value).__module__}.{type(value).__qualname__}:{value!r}"
+
+
+def _digest_or_none(path: Path) -> str | None:
+    try:
+        return _file_digest(path)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return "unreadable"
 
 
 def _files_below(folder: Path) -> list[Path]:

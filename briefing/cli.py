@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .variants import VARIANTS
 
 
 def _fail(error: Exception) -> None:
@@ -28,6 +29,57 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     click.echo(f"warning: {message}", err=True)
 
 
+def _shared_build_options(command):  # noqa: ANN001, ANN202
+    """The options `build` and `watch` share, in the order `--help` shows them."""
+    for option in reversed([
+        click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
+                     help="Paper size (default: the theme's, else a4)."),
+        click.option("--theme", default="default", show_default=True,
+                     help="A built-in theme name (see `briefing themes`) or a theme folder."),
+        click.option("--templates", type=click.Path(path_type=Path), default=None,
+                     help="A folder whose files replace the theme's files of the same name."),
+        click.option("--brand", type=click.Path(path_type=Path), default=None,
+                     help="Brand settings (colours, fonts, logo); default: brand.yaml beside CONTENT."),
+        click.option("--html", "write_html", is_flag=True, help="Also write the intermediate HTML beside the PDF."),
+        click.option("--pdf-variant", "variant", type=click.Choice(VARIANTS), metavar="VARIANT",
+                     help=f"Write an archival, accessible or print variant: {', '.join(VARIANTS)}."),
+        click.option("--attach", "attach", multiple=True, type=click.Path(path_type=Path),
+                     help="Embed this file from the brief's folder in the PDF (repeatable)."),
+        click.option("--first-page", type=click.IntRange(min=1), metavar="N",
+                     help="Number the pages from N, for a brief that sits inside a report."),
+        click.option("--png", "png", is_flag=True, help="Also write each page as <name>-<page>.png beside the PDF."),
+        click.option("--resolution", type=click.IntRange(10, 1200), default=96, show_default=True,
+                     help="Resolution of the PNG pages, in dots per inch."),
+        click.option("--allow-url", "allowed_urls", multiple=True, metavar="PREFIX",
+                     help="Allow fetching resources below this http(s) URL prefix (repeatable); "
+                          "by default nothing is fetched from the network."),
+        click.option("--timeout", type=float, default=120, show_default=True, metavar="SECONDS",
+                     help="Seconds that rendering and printing may each take."),
+        click.option("--max-pages", type=int, default=500, show_default=True, help="Pages the brief may have."),
+        click.option("--max-memory", type=int, default=2048, show_default=True, metavar="MIB",
+                     help="MiB of memory that rendering and printing may each add."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _build_options(paper: str | None, theme: str, templates: Path | None, brand: Path | None, write_html: bool,
+                   variant: str | None, attach: tuple[Path, ...], first_page: int | None, png: bool,
+                   resolution: int, allowed_urls: tuple[str, ...], timeout: float, max_pages: int,
+                   max_memory: int) -> dict:
+    """The shared command-line options as keyword arguments of `briefing.build`."""
+    from .errors import BriefError
+    from .limits import Limits
+
+    try:
+        limits = Limits(timeout=timeout, max_pages=max_pages, max_memory=max_memory)
+    except BriefError as error:
+        _fail(error)
+    return {"theme": theme, "paper": paper, "html": write_html, "templates": templates, "brand": brand,
+            "variant": variant, "attach": attach, "first_page": first_page,
+            "png": resolution if png else None, "allowed_urls": allowed_urls, "limits": limits}
+
+
 @main.command()
 @click.argument("contents", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
@@ -37,22 +89,19 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Build several briefs in N worker processes (0: one per CPU).")
 @click.option("--force", is_flag=True, help="Render even if nothing changed since the last build.")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
-              help="Paper size.")
-@click.option("--theme", default="default", show_default=True, help="A built-in theme name or a theme folder.")
-@click.option("--html", "write_html", is_flag=True, help="Also write the intermediate HTML beside the PDF.")
+@_shared_build_options
 def build(contents: tuple[Path, ...], output: Path | None, output_dir: Path | None, jobs: int, force: bool,
-          paper: str, theme: str, write_html: bool) -> None:
-    """Build CONTENTS (content files or folders of them) into PDFs."""
+          **shared: object) -> None:
+    """Build CONTENTS (content files, or folders of them) into PDFs."""
     from .errors import BriefError, Problem
 
-    options = {"theme": theme, "paper": paper, "html": write_html, "force": force}
+    options = {**_build_options(**shared), "force": force}
     if len(contents) > 1 or contents[0].is_dir() or output_dir is not None:
         if output is not None:
             _fail(BriefError([Problem("--output", "names one PDF; use --output-dir for several content files")]))
         _build_many(contents, output_dir, jobs, options)
         return
-    from .build import build as build_brief
+    from .pipeline import build as build_brief
 
     try:
         result = build_brief(contents[0], output, **options)
@@ -91,22 +140,23 @@ def _report(result) -> None:  # noqa: ANN001
     click.echo(f"{done} {result.pdf} ({result.pages} {pages}, {result.seconds:.2f} s)")
     if result.html:
         click.echo(f"wrote {result.html}")
+    for image in result.images:
+        click.echo(f"wrote {image}")
 
 
 @main.command()
 @click.argument("content", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write the PDF (default: output/<content name>.pdf).")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
-              help="Paper size.")
-@click.option("--theme", default="default", show_default=True, help="A built-in theme name or a theme folder.")
-@click.option("--html", "write_html", is_flag=True, help="Also write the intermediate HTML beside the PDF.")
-def watch(content: Path, output: Path | None, paper: str, theme: str, write_html: bool) -> None:
+@_shared_build_options
+def watch(content: Path, output: Path | None, **shared: object) -> None:
     """Build CONTENT, then again on every save of it or its theme, until Ctrl-C."""
     import time
 
     from .errors import BriefError
     from .watch import watch as watch_brief
+
+    options = _build_options(**shared)
 
     def report(rebuild) -> None:  # noqa: ANN001
         stamp = time.strftime("%H:%M:%S")
@@ -118,24 +168,71 @@ def watch(content: Path, output: Path | None, paper: str, theme: str, write_html
 
     click.echo(f"watching {content} and its theme; Ctrl-C stops")
     try:
-        watch_brief(content, output, report=report, theme=theme, paper=paper, html=write_html)
+        watch_brief(content, output, report=report, **options)
     except BriefError as error:
         _fail(error)
     except KeyboardInterrupt:
         click.echo("stopped")
 
 
+@main.command("attach")
+@click.argument("brief", type=click.Path(path_type=Path))
+@click.option("--to", "report", required=True, type=click.Path(path_type=Path), help="The report PDF.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Where to write the result.")
+@click.option("--as", "mode", type=click.Choice(["annex", "attachment"]), default="annex", show_default=True,
+              help="Append the brief's pages (annex) or embed the brief as a file (attachment).")
+@click.option("--at", type=click.IntRange(min=1), metavar="PAGE",
+              help="For an annex: insert the brief so that it starts at this page of the report.")
+@click.option("--title", help="The bookmark or attachment title (default: the brief's title).")
+def attach_command(brief: Path, report: Path, output: Path, mode: str, at: int | None, title: str | None) -> None:
+    """Put the brief PDF BRIEF into a report PDF."""
+    from .report import attach
+    from .errors import BriefError
+
+    try:
+        result = attach(brief, report, output, mode=mode, at=at, title=title)
+    except BriefError as error:
+        _fail(error)
+    where = f", brief from page {result.first_page}" if result.first_page else ", brief embedded as a file"
+    click.echo(f"wrote {result.pdf} ({result.pages} pages{where})")
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(path_type=Path))
+@click.option("--resolution", type=click.IntRange(10, 1200), default=96, show_default=True,
+              help="Resolution of the PNG pages, in dots per inch.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Name the pictures after this path instead of PDF (<stem>-<page>.png).")
+def preview(pdf: Path, resolution: int, output: Path | None) -> None:
+    """Write each page of PDF as a PNG picture."""
+    from .errors import BriefError, Problem
+    from .preview import write_pngs
+
+    try:
+        try:
+            data = pdf.read_bytes()
+        except OSError as error:
+            raise BriefError([Problem(pdf, f"cannot read: {error.strerror or error}")]) from None
+        images = write_pngs(data, output or pdf, resolution)
+    except BriefError as error:
+        _fail(error)
+    for image in images:
+        click.echo(f"wrote {image}")
+
+
 @main.command()
 @click.argument("contents", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(contents: tuple[Path, ...]) -> None:
+@click.option("--pdf-variant", "variant", type=click.Choice(VARIANTS), metavar="VARIANT",
+              help="Also check what this PDF variant needs from the content (such as meta.language).")
+def validate(contents: tuple[Path, ...], variant: str | None) -> None:
     """Check content files and report every problem as path:line:col: field: message."""
     from .errors import BriefError
-    from .load import load
+    from .loader import load
 
     failed = False
     for content in contents:
         try:
-            load(content)
+            load(content, variant=variant)
         except BriefError as error:
             failed = True
             for problem in error.problems:
@@ -143,6 +240,45 @@ def validate(contents: tuple[Path, ...]) -> None:
         else:
             click.echo(f"{content}: ok")
     sys.exit(2 if failed else 0)
+
+
+@main.command()
+def themes() -> None:
+    """List the built-in themes."""
+    from .errors import BriefError
+    from .theme import themes as builtin_themes
+
+    try:
+        found = builtin_themes()
+    except BriefError as error:
+        _fail(error)
+    width = max(len(theme.name) for theme in found)
+    for theme in found:
+        paper = "Letter" if theme.paper == "letter" else "A4"
+        click.echo(f"{theme.name:<{width}}  {paper:<6}  {theme.description}")
+
+
+@main.group()
+def templates() -> None:
+    """Work with a theme's templates."""
+
+
+@templates.command("eject")
+@click.argument("destination", type=click.Path(path_type=Path))
+@click.option("--theme", default="default", show_default=True,
+              help="A built-in theme name or a theme folder.")
+def eject(destination: Path, theme: str) -> None:
+    """Copy the theme's templates, stylesheets and fonts into DESTINATION, for use with --templates."""
+    from .errors import BriefError
+    from .theme import eject as eject_theme
+    from .theme import load_theme
+
+    try:
+        written = eject_theme(load_theme(theme), destination)
+    except BriefError as error:
+        _fail(error)
+    click.echo(f"wrote {len(written)} files to {destination}")
+    click.echo(f"use them with: briefing build CONTENT --theme {theme} --templates {destination}")
 
 
 if __name__ == "__main__":  # pragma: no cover

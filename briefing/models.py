@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo,
+                      model_validator)
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -256,6 +257,15 @@ class Labels(Model):
     cited_by: Text = "Cited for"
 
 
+class Attachment(Model):
+    """A file embedded in the PDF, such as a data table or an annex, from the brief's own folder."""
+
+    path: Text = Field(description="The file, relative to the content file's folder.")
+    description: Text | None = Field(None, description="What the file holds; defaults to its name.")
+    relationship: Literal["Data", "Supplement", "Source", "Alternative", "Unspecified"] = Field(
+        "Supplement", description="How the file relates to the brief, as PDF/A-3 names it.")
+
+
 class Brief(Model):
     """A whole policy brief."""
 
@@ -267,6 +277,26 @@ class Brief(Model):
     outlook: Outlook | None = None
     sources: list[Source] = Field(default_factory=list)
     labels: Labels = Field(default_factory=Labels)
+    attachments: list[Attachment] = Field(default_factory=list,
+                                          description="Further files to embed in the PDF.")
+
+    @model_validator(mode="after")
+    def _variant_requirements(self, info: ValidationInfo) -> Brief:
+        """What the PDF variant asked for at build time (`context={"variant": …}`) needs from the content."""
+        from .variants import embeds_files, is_tagged
+
+        variant = (info.context or {}).get("variant")
+        problems = []
+        if is_tagged(variant) and "language" not in self.meta.model_fields_set:
+            problems.append((("meta", "language"), "language_required",
+                             f"{variant} needs the language of the text: set meta.language (such as en or en-GB)",
+                             None))
+        if not embeds_files(variant) and self.attachments:
+            problems.append((("attachments",), "attachments_not_allowed",
+                             f"{variant} cannot embed files; use pdf/a-3b or pdf/a-3u", None))
+        if problems:
+            raise _located(problems)
+        return self
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Brief:

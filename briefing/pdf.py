@@ -1,8 +1,15 @@
 """Print: typeset HTML into PDF bytes with WeasyPrint.
 
-Resources are read through one confined fetcher: `data:` URIs and files inside
-the theme's folders (and any folders the caller adds), nothing else. The parsed
-stylesheets and the font configuration are kept between renders in a process.
+Every resource — the theme's stylesheets, their fonts and imports, images,
+attachments — is read through one confined fetcher (`briefing.fetch`): `data:`
+URIs and files inside the theme's folders and the folders the caller adds,
+URLs only below prefixes the caller allows. A refused resource fails the print
+with an error naming it.
+
+The print runs in a child process within `Limits` (`briefing.limits`): a time
+limit, a memory limit and a page limit, so pathological content or styles end in
+a clear error. `limits=None` prints in this process without those bounds, for
+input you trust.
 """
 
 from __future__ import annotations
@@ -10,17 +17,23 @@ from __future__ import annotations
 import atexit
 import gc
 import logging
+import os
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
+from . import variants
+from .embed import EmbeddedFile, source_date_epoch
 from .errors import BriefError, Problem
+from .limits import Limits, run_limited
 from .theme import Theme, load_theme
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
-MAX_RESOURCE_BYTES = 32 * 1024 * 1024
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -30,52 +43,214 @@ class PrintedBrief:
 
 
 def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
-              allowed_folders: tuple[Path, ...] = ()) -> PrintedBrief:
-    """Typeset `html` with the theme's stylesheets on `paper` (a4 or letter)."""
-    from .engine import weasyprint as engine
+              allowed_folders: tuple[Path, ...] = (), variant: str | None = None,
+              identifier: bytes | None = None, attachments: Sequence[EmbeddedFile] = (),
+              first_page: int | None = None, allowed_urls: tuple[str, ...] = (),
+              limits: Limits | None = DEFAULT_LIMITS, name: str | Path = "brief") -> PrintedBrief:
+    """Typeset `html` with the theme's stylesheets on `paper` (a4 or letter).
 
-    weasyprint = engine()
+    `variant` is one of WeasyPrint's PDF variants (pdf/a-3b, pdf/ua-1, …);
+    `identifier` becomes the PDF's file identifier; `attachments` are embedded
+    as files; `first_page` numbers the pages from that number on, for a brief
+    that will sit inside a report. Files are read only from the theme's folders
+    and `allowed_folders`, URLs only below `allowed_urls` prefixes; the print runs
+    within `limits` (`None`: in this process, unbounded). `name` (the content
+    file, usually) is what errors point at.
+    """
+    from .fetch import parse_url_prefix
 
     theme = theme or load_theme()
     if paper not in PAPER_SIZES:
         raise BriefError([Problem("--paper", f"unknown paper size {paper!r} (expected a4 or letter)")])
-    roots = tuple(folder.resolve() for folder in (*theme.folders, *allowed_folders))
-    fetcher = _fetcher(roots)
-    stylesheets = [*_stylesheets(_versions(theme.stylesheets), roots), _paper_css(paper, roots)]
-    refused: list[str] = []
-    fetcher.refused = refused
-    with _weasyprint_errors() as failures:
-        document = weasyprint.HTML(
-            string=html, base_url=str(theme.folders[0]) + "/", url_fetcher=fetcher,
-        ).render(stylesheets=stylesheets, font_config=_font_config(), cache=_IMAGES)
-        pdf = document.write_pdf()
-    problems = [Problem(url, "resource refused: outside the brief's and theme's folders")
-                for url in refused]
-    problems += [Problem(theme.name, message) for message in failures]
+    try:
+        variants.check(variant)
+    except ValueError as error:
+        raise BriefError([Problem("--pdf-variant", str(error))]) from None
+    if first_page is not None and first_page < 1:
+        raise BriefError([Problem("--first-page", f"must be 1 or more, got {first_page}")])
+    problems = []
+    for prefix in allowed_urls:
+        try:
+            parse_url_prefix(prefix)
+        except ValueError as error:
+            problems.append(Problem("--allow-url", str(error)))
     if problems:
         raise BriefError(problems)
+    folders = tuple(Path(folder).resolve() for folder in (*theme.folders, *allowed_folders))
+    job = _PrintJob(html, theme, paper, folders, tuple(allowed_urls), variant, identifier, tuple(attachments),
+                    first_page, limits.max_pages if limits else None, str(name))
+    if limits is None:
+        return _print(job)
+    return run_limited(_print, (job,), limits, name)
+
+
+@dataclass(frozen=True)
+class _PrintJob:
+    html: str
+    theme: Theme
+    paper: str
+    folders: tuple[Path, ...]
+    allowed_urls: tuple[str, ...]
+    variant: str | None
+    identifier: bytes | None
+    attachments: tuple[EmbeddedFile, ...]
+    first_page: int | None
+    max_pages: int | None
+    name: str
+
+
+def _print(job: _PrintJob) -> PrintedBrief:
+    """The print itself, in whichever process runs it."""
+    from .engine import weasyprint as engine
+
+    weasyprint = engine()
+
+    from .fetch import ConfinedFetcher, RefusedResource
+
+    theme, variant = job.theme, job.variant
+    fetcher = ConfinedFetcher(job.folders, job.allowed_urls)
+    font_config = _font_config()
+
+    def css(**source: Any) -> Any:
+        # Every CSS object gets the fetcher: one built without it would read files freely.
+        return weasyprint.CSS(url_fetcher=fetcher, font_config=font_config, **source)
+
+    options: dict[str, Any] = {"pdf_variant": variant}
+    if variants.is_tagged(variant):
+        options["pdf_tags"] = True
+    try:
+        with _weasyprint_errors() as failures, _page_limit(job.max_pages):
+            stylesheets = [css(url=path.resolve().as_uri()) for path in theme.stylesheets]
+            if theme.settings_css:
+                stylesheets.append(css(string=theme.settings_css))
+            stylesheets.append(css(string=f"@page {{ size: {PAPER_SIZES[job.paper]}; }}"))
+            extra_css = variants.stylesheet(variant) + _numbering_css(job.first_page)
+            if extra_css:
+                stylesheets.append(css(string=extra_css))
+            document = weasyprint.HTML(
+                string=job.html, base_url=theme.folders[0].resolve().as_uri() + "/", url_fetcher=fetcher,
+            ).render(stylesheets=stylesheets, font_config=font_config, cache=_IMAGES, **options)
+            if fetcher.refused:  # raised inside WeasyPrint but caught somewhere on the way
+                raise fetcher.refused[0]
+            if modified := source_date_epoch():
+                document.metadata.modified = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
+            embedded = [_attachment(item, document.metadata.created) for item in job.attachments]
+            with _font_dates(document.metadata.created):
+                pdf = document.write_pdf(attachments=embedded or None, pdf_identifier=job.identifier,
+                                         finisher=_relationships(embedded), **options)
+            if fetcher.refused:
+                raise fetcher.refused[0]
+    except RefusedResource as refusal:
+        raise BriefError([Problem(refusal.url, f"refused: {refusal.reason}")]) from None
+    except TooManyPages as error:
+        raise BriefError([Problem(job.name, f"the brief runs past the {error.limit}-page limit "
+                                            "(raise it with --max-pages)")]) from None
+    except RecursionError:
+        raise BriefError([Problem(job.name, "the document is nested too deeply to lay out")]) from None
+    except MemoryError:
+        raise
+    except Exception as error:
+        raise BriefError([Problem(job.name, f"WeasyPrint could not print it: {type(error).__name__}: {error}")]) \
+            from None
+    if failures:
+        raise BriefError([_explain(message, variant, theme) for message in failures])
     return PrintedBrief(pdf=pdf, pages=len(document.pages))
 
 
+def _numbering_css(first_page: int | None) -> str:
+    """Page numbers from `first_page` on; the footer then leaves out the total, which is the report's."""
+    if first_page is None:
+        return ""
+    return (f"@page :first {{ counter-reset: page {first_page}; }}\n"
+            "@page { @bottom-right { content: string(running-page) \" \" counter(page); } }\n")
+
+
+def _attachment(item: EmbeddedFile, document_date: str | None) -> Any:
+    import datetime as dt
+    import io
+
+    from weasyprint import Attachment
+
+    # Without a date of its own, the file takes the document's, never the clock's.
+    fallback = dt.datetime.fromisoformat(document_date[:10]) if document_date else None
+    attachment = Attachment(file_obj=io.BytesIO(item.data), name=item.name, description=item.description,
+                            created=item.created or fallback, modified=item.modified or fallback,
+                            relationship=item.relationship)
+    attachment.mime_type = item.mime_type
+    return attachment
+
+
+def _relationships(embedded: list[Any]) -> Any:
+    """A finisher that gives every embedded file its relationship (`AFRelationship`) and lists it in `AF`.
+
+    WeasyPrint does this itself for PDF/A-3 and PDF/A-4 only; a report editor
+    looks for the `Source` relationship in every brief.
+    """
+    def finish(document: Any, pdf: Any) -> None:
+        import pydyf
+
+        by_checksum = {f"<{item.md5}>": item for item in embedded if item.md5}
+        listed = list(dict.fromkeys(pdf.catalog.get("AF") or ()))  # PDF/A-3 lists each file twice
+        for pdf_object in pdf.objects:
+            if not isinstance(pdf_object, dict) or pdf_object.get("Type") != "/Filespec" \
+                    or "EF" not in pdf_object:
+                continue
+            stream = pdf.objects[int(pdf_object["EF"]["F"].split()[0])]
+            item = by_checksum.get(stream.extra["Params"]["CheckSum"])
+            if item is not None and item.mime_type:
+                stream.extra["Subtype"] = "/" + item.mime_type.replace("/", "#2f")
+            if "AFRelationship" not in pdf_object:
+                pdf_object["AFRelationship"] = f"/{item.relationship if item else 'Unspecified'}"
+            if pdf_object.reference not in listed:
+                listed.append(pdf_object.reference)
+        if listed:
+            pdf.catalog["AF"] = pydyf.Array(listed)
+
+    return finish
+
+
+@contextmanager
+def _font_dates(created: str | None) -> Iterator[None]:
+    """Without HarfBuzz's subsetter, fontTools stamps subset fonts with the current time
+    unless `SOURCE_DATE_EPOCH` is set; set it to the brief's date for the write."""
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    if harfbuzz_subset is not None or "SOURCE_DATE_EPOCH" in os.environ or not created:
+        yield
+        return
+    import datetime as dt
+
+    day = dt.date.fromisoformat(created[:10])
+    epoch = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc).timestamp()
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def _explain(message: str, variant: str | None, theme: Theme) -> Problem:
+    """WeasyPrint's error as a problem, located at the image where a variant's requirement is missed."""
+    if match := re.fullmatch(r'Image "(.*)" has no required alt description', message):
+        return Problem(match.group(1), f"{variant or 'a tagged PDF'} needs alt text on every image",
+                       field="alt")
+    if 'Missing required "lang"' in message:
+        return Problem(theme.name, f"{variant or 'a tagged PDF'} needs the document language (meta.language)")
+    return Problem(theme.name, message)
+
+
 def forget_caches() -> None:
-    """Drop the parsed stylesheets, fonts and images kept between renders (a theme changed on disk)."""
-    _stylesheets.cache_clear()
-    _paper_css.cache_clear()
+    """Drop the fonts and images kept between prints in this process (a theme changed on disk)."""
     _font_config.cache_clear()
     _IMAGES.clear()
     gc.collect()  # the font configuration sits in reference cycles; its temporary folder goes with it
 
 
-# Images decoded by WeasyPrint, by URL, shared by the renders of this process.
+# Images decoded by WeasyPrint, by URL, shared by the prints of this process.
 _IMAGES: dict[str, Any] = {}
 
 # The font configuration removes its temporary font folder only if dropped before shutdown.
 atexit.register(forget_caches)
-
-
-def _versions(paths: tuple[Path, ...]) -> tuple[tuple[Path, int], ...]:
-    """Each stylesheet with its modification time, so an edited stylesheet is parsed again."""
-    return tuple((path, path.stat().st_mtime_ns) for path in paths)
 
 
 @lru_cache(maxsize=1)
@@ -85,54 +260,52 @@ def _font_config() -> Any:
     return FontConfiguration()
 
 
-@lru_cache(maxsize=32)
-def _fetcher(roots: tuple[Path, ...]) -> Any:
-    return _confined_fetcher_class()(roots)
+class TooManyPages(BaseException):
+    """Raised from inside WeasyPrint's layout when the page limit is passed (not an Exception,
+    so no `except Exception` on the way swallows it)."""
+
+    def __init__(self, limit: int):
+        super().__init__(limit)
+        self.limit = limit
 
 
-@lru_cache(maxsize=64)
-def _stylesheets(versions: tuple[tuple[Path, int], ...], roots: tuple[Path, ...]) -> list[Any]:
-    from weasyprint import CSS
+class _page_limit:
+    """Stops the layout as soon as it starts the page after `limit`.
 
-    return [CSS(filename=str(path), url_fetcher=_fetcher(roots), font_config=_font_config())
-            for path, _ in versions]
+    WeasyPrint announces each page it lays out on its `weasyprint.progress` logger;
+    a handler there is the one hook into the layout loop its API offers.
+    """
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+
+    def __enter__(self) -> None:
+        if self.limit is None:
+            return
+        self.logger = logging.getLogger("weasyprint.progress")
+        self.saved = (self.logger.level, self.logger.propagate)
+        self.handler = _PageCounter(self.limit)
+        self.logger.setLevel(logging.INFO)
+        self.logger.propagate = False
+        self.logger.addHandler(self.handler)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.limit is None:
+            return
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self.saved[0])
+        self.logger.propagate = self.saved[1]
 
 
-@lru_cache(maxsize=8)
-def _paper_css(paper: str, roots: tuple[Path, ...]) -> Any:
-    from weasyprint import CSS
+class _PageCounter(logging.Handler):
+    def __init__(self, limit: int):
+        super().__init__(level=logging.INFO)
+        self.limit = limit
 
-    return CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", url_fetcher=_fetcher(roots),
-               font_config=_font_config())
-
-
-@lru_cache(maxsize=1)
-def _confined_fetcher_class() -> type:
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
-
-    class ConfinedFetcher(URLFetcher):
-        """Reads `data:` URIs and regular files below the allowed roots; nothing else."""
-
-        def __init__(self, roots: tuple[Path, ...]):
-            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
-            self.roots = roots
-            self.refused: list[str] = []
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            parts = urlsplit(url)
-            if parts.scheme == "file" and parts.netloc in ("", "localhost"):
-                path = Path(unquote(parts.path)).resolve()
-                if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
-                    if path.stat().st_size > MAX_RESOURCE_BYTES:
-                        self.refused.append(url)
-                        raise FatalURLFetchingError(f"{url} is larger than {MAX_RESOURCE_BYTES} bytes")
-                    return URLFetcherResponse(url=path.as_uri(), body=path.read_bytes())
-            self.refused.append(url)
-            raise ValueError(f"refused: {url}")
-
-    return ConfinedFetcher
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith("Step 5 - Creating layout - Page") and record.args:
+            if int(record.args[0]) > self.limit:
+                raise TooManyPages(self.limit)
 
 
 class _weasyprint_errors:
@@ -154,4 +327,7 @@ class _ListHandler(logging.Handler):
         self.messages = messages
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if message.endswith(": "):  # WeasyPrint had no reason to give (an image it could not decode)
+            message += "not a readable image or file"
+        self.messages.append(message)

@@ -7,19 +7,20 @@ in order, source numbers, and for each source the places that cite it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import __version__
 from .models import MONTHS, Brief
-from .theme import Theme, load_theme
+from .templating import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
+from .theme import SECTION_KINDS, Theme, load_theme
 
-SECTION_KINDS = ("background", "legal_deadlock", "expert_proposals", "outlook")
+ENTRY = "main.html.j2"
 
 
 @dataclass(frozen=True)
@@ -31,80 +32,90 @@ class Section:
 
 @dataclass(frozen=True)
 class Citation:
+    """A place that cites a source: where it is and what to call it."""
+
     anchor: str
     label: str
+
+
+@dataclass(frozen=True)
+class CitationGroup:
+    """The places of one kind (timeline, rulings, …) that cite a source."""
+
+    label: str
+    citations: list[Citation]
 
 
 def render_html(brief: Brief, theme: Theme | None = None) -> str:
     """The brief as a complete HTML document, ready for printing."""
     theme = theme or load_theme()
-    template = environment(theme.folders).get_template("base.html.j2")
-    return template.render(context(brief))
+    entry = ENTRY if theme.find(ENTRY) else "base.html.j2"
+    return render_template(theme, entry, context(brief, theme), filters=FILTERS)
 
 
-def context(brief: Brief) -> dict[str, Any]:
+def context(brief: Brief, theme: Theme | None = None) -> dict[str, Any]:
     """The variables every template receives."""
+    shown = theme.sections if theme is not None else SECTION_KINDS
     return {
         "brief": brief,
         "meta": brief.meta,
         "labels": brief.labels,
         "sections": [Section(kind, kind.replace("_", "-"), getattr(brief, kind))
-                     for kind in SECTION_KINDS if getattr(brief, kind) is not None],
+                     for kind in SECTION_KINDS if getattr(brief, kind) is not None and kind in shown],
         "sources": {source.id: source for source in brief.sources},
         "source_number": {source.id: number for number, source in enumerate(brief.sources, 1)},
-        "cited_by": _cited_by(brief),
+        "cited_by": _cited_by(brief, shown),
+        "theme": ThemeInfo.of(theme),
         "version": __version__,
     }
 
 
-def _cited_by(brief: Brief) -> dict[str, list[Citation]]:
-    cited: dict[str, list[Citation]] = {source.id: [] for source in brief.sources}
+def _cited_by(brief: Brief, shown: tuple[str, ...] = SECTION_KINDS) -> dict[str, list[CitationGroup]]:
+    """For each source, the places shown that cite it, grouped by the kind of place."""
+    cited: dict[str, dict[str, list[Citation]]] = {source.id: {} for source in brief.sources}
     for (kind, field, index, _), source_id in brief.citations():
+        if kind not in shown:
+            continue
         item = getattr(getattr(brief, kind), field)[index]
-        cited.setdefault(source_id, []).append(
-            Citation(anchor=f"{kind}-{field}-{index}", label=_citation_label(brief, kind, field, item)))
-    return cited
+        group, label = _citation_label(brief, field, item)
+        cited.setdefault(source_id, {}).setdefault(group, []).append(
+            Citation(anchor=f"{kind}-{field}-{index}", label=label))
+    return {source_id: [CitationGroup(group, items) for group, items in groups.items()]
+            for source_id, groups in cited.items()}
 
 
-def _citation_label(brief: Brief, kind: str, field: str, item: Any) -> str:
+def _citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
     labels = brief.labels
     if field == "proposals":
-        return f"{brief.expert_proposals.title}: {item.expert.name}"
+        return brief.expert_proposals.title, item.expert.name
     if field == "figures":
-        return f"{labels.figures}: {item.value}"
+        return labels.figures, item.value
     if field == "timeline":
-        return f"{labels.timeline}: {item.when or item.date.display()}"
+        return labels.timeline, item.when or item.date.display()
     if field == "positions":
-        return f"{labels.positions}: {item.party}"
+        return labels.positions, item.party
     if field == "agreements":
-        return f"{labels.agreements}: {item.name}"
-    if field == "rulings":
-        return f"{labels.rulings}: {item.court}, {item.date.display()}"
-    return getattr(brief, kind).title
-
-
-@lru_cache(maxsize=16)
-def environment(folders: tuple[Any, ...]) -> jinja2.Environment:
-    """One Jinja2 environment per search path, reused across renders."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=False,
-        lstrip_blocks=False,
-        auto_reload=True,
-    )
-    env.filters["markdown"] = markdown
-    env.filters["markdown_inline"] = markdown_inline
-    env.filters["long_date"] = long_date
-    return env
+        return labels.agreements, item.name
+    return labels.rulings, f"{item.court}, {item.date.display()}"
 
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
     # CommonMark with raw HTML off: content is data, never markup.
-    return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
         ["replacements", "smartquotes"])
+    parser.validateLink = _allowed_link
+    return parser
+
+
+_SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+
+
+def _allowed_link(url: str) -> bool:
+    """Links and images in Markdown: http, https and mailto (as in URL fields), or a relative
+    reference; anything else (file:, data:, javascript:, …) stays plain text."""
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme.group(1).lower() in ("http", "https", "mailto")
 
 
 def markdown(text: str) -> Markup:
@@ -119,3 +130,6 @@ def markdown_inline(text: str) -> Markup:
 
 def long_date(value: dt.date) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+FILTERS = {"markdown": markdown, "markdown_inline": markdown_inline, "long_date": long_date}

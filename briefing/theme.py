@@ -1,50 +1,380 @@
-"""Themes: where templates, stylesheets and assets are found.
+"""Themes: where templates, stylesheets and assets are found, and the settings that style them.
 
-A theme is a folder holding `base.html.j2`, its partials and macros, and a
-stylesheet. Templates are looked up along one ordered search path, so an
-override is simply a file of the same name earlier on the path.
+A theme is a folder holding templates (`base.html.j2`, partials, the
+`components.html.j2` macros), stylesheets built on design tokens, assets
+(fonts, a logo) and an optional `theme.yaml` of settings. Templates are looked
+up along one ordered search path, so an override is simply a file of the same
+name earlier on the path:
+
+    --templates DIR  →  the theme's folder  →  the folder of the theme it extends  →  …  →  default
+
+Settings (colours, fonts, logo, paper, sections shown) layer the same way,
+most general first: the stylesheet's own `:root` tokens, each `theme.yaml` on
+the path, then the brand file (`brand.yaml` beside the content or `--brand
+FILE`). They reach the page as a small generated stylesheet of CSS custom
+properties (`Theme.settings_css`) printed after the theme's stylesheets.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from .errors import BriefError, Problem
 
 STYLESHEET = "brief.css"
+SETTINGS = "theme.yaml"
+BRAND = "brand.yaml"
+BASE = "base.html.j2"
+SECTION_KINDS = ("background", "legal_deadlock", "expert_proposals", "outlook")
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+MAX_ASSET_BYTES = 8 * 1024 * 1024
+GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
+
+TokenName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+Colour = Annotated[str, StringConstraints(
+    strip_whitespace=True, pattern=r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")]
+FontFamily = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")]
+Length = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")]
+RelativeFile = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FontFile(_Settings):
+    """A font file shipped beside the settings file, declared as an @font-face."""
+
+    family: FontFamily
+    file: RelativeFile
+    weight: int = Field(400, ge=100, le=900)
+    style: Literal["normal", "italic"] = "normal"
+
+
+class Brand(_Settings):
+    """House style without templates: colours, fonts and a logo (`brand.yaml` or `--brand FILE`)."""
+
+    colors: dict[TokenName, Colour] = Field(
+        default_factory=dict, description="Colour tokens: `accent: '#7a1f2b'` sets --color-accent.")
+    fonts: dict[TokenName, list[FontFamily]] = Field(
+        default_factory=dict, description="Font tokens: `text: [EB Garamond, serif]` sets --font-text.")
+    font_files: list[FontFile] = Field(default_factory=list)
+    logo: RelativeFile | None = Field(None, description="An SVG, PNG or JPEG beside the settings file.")
+    logo_alt: str | None = Field(None, description="Text for readers who cannot see the logo.")
+    logo_height: Length | None = Field(None, description="Height of the logo on page 1, such as 12mm.")
+
+
+    @field_validator("fonts", mode="before")
+    @classmethod
+    def _one_family_is_a_list(cls, fonts: Any) -> Any:
+        if isinstance(fonts, dict):
+            return {key: [value] if isinstance(value, str) else value for key, value in fonts.items()}
+        return fonts
+
+
+class ThemeSettings(Brand):
+    """A theme's `theme.yaml`: what a brand can set, plus the theme's own choices."""
+
+    description: str = ""
+    extends: str | None = Field(
+        "default", description="The built-in theme this one falls back to for files it does not have.")
+    paper: Literal["a4", "letter"] | None = None
+    sections: list[Literal[SECTION_KINDS]] | None = Field(  # type: ignore[valid-type]
+        None, description="Which sections show, in the brief's order (default: all).")
+    stylesheets: list[RelativeFile] | None = Field(
+        None, description="Stylesheet names, each taken from the first folder on the path that has it.")
+
+    @field_validator("stylesheets")
+    @classmethod
+    def _plain_names(cls, names: list[str] | None) -> list[str] | None:
+        for name in names or []:
+            if Path(name).is_absolute() or ".." in Path(name).parts:
+                raise ValueError(f"{name!r} must be a name inside the theme folder")
+        return names
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file from a settings file's folder, carried into the page as a data: URI."""
+
+    uri: str = field(repr=False)
+    source: Path
+
+
+@dataclass(frozen=True)
+class Theme:
+    """An ordered search path of template folders, the stylesheets to apply and the settings."""
+
+    name: str
+    folders: tuple[Path, ...]
+    description: str = ""
+    paper: str | None = None
+    sections: tuple[str, ...] = SECTION_KINDS
+    stylesheet_names: tuple[str, ...] = (STYLESHEET,)
+    colors: tuple[tuple[str, str], ...] = ()
+    fonts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    font_faces: tuple[tuple[FontFile, Asset], ...] = ()
+    logo: Asset | None = None
+    logo_alt: str = ""
+    logo_height: str | None = None
+    settings_files: tuple[Path, ...] = field(default=(), compare=False)
+
+    @property
+    def stylesheets(self) -> tuple[Path, ...]:
+        """Each named stylesheet from the first folder on the search path that has it."""
+        found = []
+        for name in self.stylesheet_names:
+            path = self.find(name)
+            if path is not None:
+                found.append(path)
+        return tuple(found)
+
+    def find(self, name: str) -> Path | None:
+        """The first file called `name` on the search path."""
+        for folder in self.folders:
+            if (folder / name).is_file():
+                return folder / name
+        return None
+
+    @property
+    def settings_css(self) -> str:
+        """The settings as CSS: @font-face rules and `:root` custom properties."""
+        lines = []
+        for face, asset in self.font_faces:
+            lines.append(f'@font-face {{ font-family: "{face.family}"; src: url({asset.uri}); '
+                         f"font-weight: {face.weight}; font-style: {face.style}; }}")
+        tokens = [f"  --color-{name}: {value};" for name, value in self.colors]
+        tokens += [f"  --font-{name}: {_font_stack(families)};" for name, families in self.fonts]
+        if self.logo_height:
+            tokens.append(f"  --logo-height: {self.logo_height};")
+        if tokens:
+            lines += [":root {", *tokens, "}"]
+        return "\n".join(lines) + ("\n" if lines else "")
+
+    @property
+    def logo_uri(self) -> str | None:
+        return self.logo.uri if self.logo else None
+
+
+def _font_stack(families: tuple[str, ...]) -> str:
+    return ", ".join(family if family in GENERIC_FAMILIES else f'"{family}"' for family in families)
 
 
 def builtin_themes() -> Path:
     """The folder of built-in themes: inside the package when installed, `templates/` in a checkout."""
     here = Path(__file__).resolve().parent
     for candidate in (here / "templates", here.parent / "templates"):
-        if (candidate / "default" / "base.html.j2").is_file():
+        if (candidate / "default" / BASE).is_file():
             return candidate
     raise BriefError([Problem(here, "the built-in templates are missing from this installation")])
 
 
-@dataclass(frozen=True)
-class Theme:
-    """An ordered search path of template folders and the stylesheets to apply."""
-
-    name: str
-    folders: tuple[Path, ...]
-
-    @property
-    def stylesheets(self) -> tuple[Path, ...]:
-        """Every folder's stylesheet, the most general first, so later ones override."""
-        return tuple(folder / STYLESHEET for folder in reversed(self.folders)
-                     if (folder / STYLESHEET).is_file())
+def theme_names() -> list[str]:
+    """The built-in themes, `default` first."""
+    root = builtin_themes()
+    names = sorted(folder.name for folder in root.iterdir()
+                   if folder.is_dir() and ((folder / SETTINGS).is_file() or (folder / BASE).is_file()))
+    return sorted(names, key=lambda name: name != "default")
 
 
-def load_theme(name: str | Path = "default") -> Theme:
-    """The built-in theme `name`, or the theme in folder `name`."""
-    candidate = Path(name)
+def themes() -> list[Theme]:
+    """Every built-in theme, loaded."""
+    return [load_theme(name) for name in theme_names()]
+
+
+def load_theme(name: str | Path = "default", *, templates: str | Path | None = None,
+               brand: str | Path | None = None) -> Theme:
+    """The built-in theme `name` or the theme in folder `name`, with overrides.
+
+    `templates` is a folder whose files replace the theme's files of the same
+    name; `brand` is a brand settings file whose colours, fonts and logo
+    replace the theme's.
+    """
+    chain = _theme_chain(name)
+    folders = tuple(folder for folder, _, _ in chain)
+    if templates is not None:
+        user = Path(templates)
+        if not user.is_dir():
+            raise BriefError([Problem(str(templates), "templates folder not found", field="--templates")])
+        folders = (user.resolve(), *folders)
+    if not any((folder / BASE).is_file() for folder in folders):
+        raise BriefError([Problem(folders[0], f"the theme has no {BASE} and extends no theme that has one")])
+
+    # Most general first, so later settings replace earlier ones.
+    layers: list[tuple[Brand, Path]] = [(settings, path) for _, settings, path in reversed(chain)
+                                        if settings is not None and path is not None]
+    if brand is not None:
+        brand_path = Path(brand)
+        layers.append((_read_settings(brand_path, Brand), brand_path))
+    return _assemble(chain[0][0].name, folders, layers)
+
+
+def _theme_chain(name: str | Path) -> list[tuple[Path, ThemeSettings | None, Path | None]]:
+    """The theme's folder, then the folder of each theme it extends, with their settings."""
+    default = builtin_themes() / "default"
+    chain: list[tuple[Path, ThemeSettings | None, Path | None]] = []
+    current: str | Path | None = name
+    referrer: Path | None = None
+    while current is not None:
+        folder = _theme_folder(current, referrer)
+        if any(folder == seen for seen, _, _ in chain):
+            names = " → ".join(seen.name for seen, _, _ in chain)
+            raise BriefError([Problem(referrer or folder, f"themes extend each other in a circle: "
+                                      f"{names} → {folder.name}", field="extends")])
+        path = folder / SETTINGS
+        settings = _read_settings(path, ThemeSettings) if path.is_file() else None
+        chain.append((folder, settings, path if settings is not None else None))
+        if folder == default:
+            break
+        current = settings.extends if settings is not None else "default"
+        referrer = path
+    return chain
+
+
+def _theme_folder(name: str | Path, referrer: Path | None) -> Path:
+    """A built-in theme by name, or a folder (relative to the referring theme.yaml for `extends`)."""
+    text = str(name)
+    looks_like_path = isinstance(name, Path) or "/" in text or "\\" in text or text.startswith(".")
+    if not looks_like_path and text in theme_names():
+        return builtin_themes() / text
+    candidate = Path(name) if referrer is None else referrer.parent / name
     if candidate.is_dir():
-        folder = candidate.resolve()
+        return candidate.resolve()
+    known = ", ".join(theme_names())
+    raise BriefError([Problem(referrer or "--theme", f"no such theme {text!r} (built-in themes: {known}; "
+                              "or give a theme folder)", field="extends" if referrer else "")])
+
+
+def _read_settings(path: Path, model: type[Brand]) -> Any:
+    """Parse and validate one settings file, with located problems."""
+    from .loader import Locator, parse
+
+    if not path.is_file():
+        raise BriefError([Problem(path, "no such file")])
+    data, locate = parse(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise BriefError([Problem(path, "expected a mapping of settings", line=1, column=1)])
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise BriefError([_settings_problem(path, locate, entry, model) for entry in error.errors()]) from None
+
+
+def _settings_problem(path: Path, locate: Any, entry: dict[str, Any], model: type[Brand]) -> Problem:
+    loc = tuple(entry["loc"])
+    is_key = "[key]" in loc  # pydantic marks an error in a mapping's key with a "[key]" step
+    loc = tuple(step for step in loc if step != "[key]")
+    line, column = locate(loc, key=entry["type"] == "extra_forbidden" or is_key)
+    if is_key:
+        message = f"{entry.get('input')!r} is not a token name (lower-case letters, digits and -)"
+    elif entry["type"] == "extra_forbidden" and len(loc) == 1:
+        message = f"unknown setting (allowed: {', '.join(model.model_fields)})"
+    elif entry["type"] == "string_pattern_mismatch":
+        message = f"{entry.get('input')!r} is not {_pattern_meaning(loc)}"
     else:
-        folder = builtin_themes() / str(name)
-        if not (folder / "base.html.j2").is_file():
-            raise BriefError([Problem(str(name), "no such theme")])
-    return Theme(name=folder.name, folders=(folder,))
+        message = entry["msg"][0].lower() + entry["msg"][1:]
+    return Problem(path, message, field=".".join(str(step) for step in loc), line=line, column=column)
+
+
+def _pattern_meaning(loc: tuple[Any, ...]) -> str:
+    head = loc[0] if loc else ""
+    return {"colors": "a colour written #rgb, #rrggbb or #rrggbbaa",
+            "fonts": "a font family name (letters, digits, spaces, . _ -)",
+            "logo_height": "a length such as 12mm or 0.5in"}.get(str(head), "allowed here")
+
+
+def _assemble(name: str, folders: tuple[Path, ...], layers: list[tuple[Brand, Path]]) -> Theme:
+    colors: dict[str, str] = {}
+    fonts: dict[str, tuple[str, ...]] = {}
+    faces: dict[tuple[str, int, str], tuple[FontFile, Asset]] = {}
+    values: dict[str, Any] = {}
+    for settings, path in layers:
+        colors.update(settings.colors)
+        fonts.update({key: tuple(value) for key, value in settings.fonts.items()})
+        for index, face in enumerate(settings.font_files):
+            asset = _asset(path, face.file, FONT_TYPES, f"font_files.{index}.file")
+            faces[(face.family, face.weight, face.style)] = (face, asset)
+        if settings.logo is not None:
+            values["logo"] = _asset(path, settings.logo, LOGO_TYPES, "logo")
+            values["logo_alt"] = settings.logo_alt or ""
+        elif settings.logo_alt is not None:
+            values["logo_alt"] = settings.logo_alt
+        if settings.logo_height is not None:
+            values["logo_height"] = settings.logo_height
+        if isinstance(settings, ThemeSettings):
+            for key in ("paper", "description"):
+                if getattr(settings, key):
+                    values[key] = getattr(settings, key)
+            if settings.sections is not None:
+                values["sections"] = tuple(settings.sections)
+            if settings.stylesheets is not None:
+                values["stylesheet_names"] = tuple(settings.stylesheets)
+    return Theme(name=name, folders=folders, colors=tuple(colors.items()), fonts=tuple(fonts.items()),
+                 font_faces=tuple(faces.values()), settings_files=tuple(path for _, path in layers),
+                 **values)
+
+
+def _asset(settings_path: Path, name: str, types: dict[str, str], field_name: str) -> Asset:
+    """Read a file named in a settings file; it must lie inside that file's folder."""
+    folder = settings_path.resolve().parent
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder):
+        raise BriefError([Problem(settings_path, f"{name!r} is outside the folder of {settings_path.name}",
+                                  field=field_name)])
+    kind = types.get(path.suffix.lower())
+    if kind is None:
+        raise BriefError([Problem(settings_path, f"{name!r}: expected a {', '.join(sorted(types))} file",
+                                  field=field_name)])
+    if not path.is_file():
+        raise BriefError([Problem(settings_path, f"{name!r} not found beside {settings_path.name}",
+                                  field=field_name)])
+    if path.stat().st_size > MAX_ASSET_BYTES:
+        raise BriefError([Problem(settings_path, f"{name!r} is larger than {MAX_ASSET_BYTES} bytes",
+                                  field=field_name)])
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return Asset(uri=f"data:{kind};base64,{data}", source=path)
+
+
+def brand_beside(content: Path) -> Path | None:
+    """The `brand.yaml` in the content file's folder, if there is one."""
+    candidate = content.parent / BRAND
+    return candidate if candidate.is_file() else None
+
+
+def eject(theme: Theme, destination: str | Path) -> list[Path]:
+    """Copy the theme's templates, stylesheets and assets into `destination`, ready for `--templates`.
+
+    Each file comes from the first folder on the search path that has it, so
+    the copy is what the theme prints with. Settings files are not copied:
+    they stay with the theme, and `brand.yaml` stays beside the content.
+    """
+    destination = Path(destination)
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise BriefError([Problem(destination, "already exists and is not an empty folder")])
+    chosen: dict[Path, Path] = {}
+    for folder in theme.folders:
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder)
+            if (not path.is_file() or relative in chosen or relative.name == SETTINGS
+                    or any(part.startswith((".", "__")) for part in relative.parts)):
+                continue
+            chosen[relative] = path
+    written = []
+    try:
+        for relative, source in sorted(chosen.items()):
+            target = destination / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            written.append(target)
+    except OSError as error:
+        raise BriefError([Problem(destination, f"cannot write: {error.strerror or error}")]) from None
+    return written

@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .build import BuildResult, build
-from .cache import build_key
 from .errors import BriefError, Problem
-from .theme import Theme, load_theme
+from .pipeline import BuildResult, build
 
 
 @dataclass(frozen=True)
@@ -34,26 +32,36 @@ class Rebuild:
 
 
 def watch(content: str | Path, output: str | Path | None = None, *, report: Callable[[Rebuild], Any],
-          stop: Any = None, theme: Theme | str | None = None, **options: Any) -> None:
+          stop: Any = None, **options: Any) -> None:
     """Build `content` now and after each change to it or its theme, calling `report` with every build.
 
     Runs until `stop` (a `threading.Event` or similar) is set, or until interrupted.
-    `options` are those of `build()`.
+    `options` are those of `build()`; the theme is loaded again for every build, so a change to
+    its settings counts as well.
     """
     from watchfiles import watch as changes
 
+    from .theme import BRAND, Theme, brand_beside, load_theme
+
     content = Path(content).resolve()
-    theme = theme if isinstance(theme, Theme) else load_theme(theme or "default")
+    theme = options.get("theme")
+    if not isinstance(theme, Theme):
+        theme = load_theme(theme or "default", templates=options.get("templates"),
+                           brand=options.get("brand") or brand_beside(content))
     theme_folders = tuple(folder.resolve() for folder in theme.folders)
+    files = {content, content.parent / BRAND, *(Path(path).resolve() for path in theme.settings_files)}
+    if options.get("brand"):
+        files.add(Path(options["brand"]).resolve())
+    folders = _folders(content, theme_folders, files)
 
     def relevant(_change: Any, name: str) -> bool:
         path = Path(name)
-        return path == content or any(path.is_relative_to(folder) for folder in theme_folders)
+        return path in files or any(path.is_relative_to(folder) for folder in theme_folders)
 
     def once(changed: tuple[Path, ...]) -> None:
         started = time.perf_counter()
         try:
-            result = build(content, output, theme=theme, **options)
+            result = build(content, output, **options)
         except BriefError as error:
             report(Rebuild(None, tuple(error.problems), changed, time.perf_counter() - started))
         except Exception as error:  # noqa: BLE001 - a watch reports and keeps going
@@ -62,16 +70,20 @@ def watch(content: str | Path, output: str | Path | None = None, *, report: Call
         else:
             report(Rebuild(result, (), changed, time.perf_counter() - started))
 
-    def fingerprint() -> str | None:
-        try:
-            return build_key(content, theme_folders, {"output": output, **options})
-        except OSError:
-            return None
+    def fingerprint() -> tuple:
+        found = []
+        for path in sorted({*files, *(p for folder in theme_folders for p in folder.rglob("*"))}):
+            try:
+                stat = path.stat()
+                found.append((str(path), stat.st_size, stat.st_mtime_ns))
+            except OSError:
+                found.append((str(path), None, None))
+        return tuple(found)
 
     built_from = fingerprint()
     once(())
-    watching = changes(*_folders(content, theme_folders), watch_filter=relevant, stop_event=stop,
-                       recursive=False, debounce=400, yield_on_timeout=True, rust_timeout=1000)
+    watching = changes(*folders, watch_filter=relevant, stop_event=stop, recursive=False, debounce=400,
+                       yield_on_timeout=True, rust_timeout=1000)
     for number, batch in enumerate(watching):
         if not batch:
             # Saves made before the watch began are seen here, once it has begun.
@@ -86,9 +98,10 @@ def watch(content: str | Path, output: str | Path | None = None, *, report: Call
         once(changed)
 
 
-def _folders(content: Path, theme_folders: tuple[Path, ...]) -> list[Path]:
-    """The content's folder and every folder of the theme, each watched on its own (not the trees below)."""
-    folders = [content.parent]
+def _folders(content: Path, theme_folders: tuple[Path, ...], files: set[Path]) -> list[Path]:
+    """The folders of the watched files and every folder of the theme, each watched on its own
+    (not the trees below)."""
+    folders = [content.parent, *sorted(path.parent for path in files if path.parent.is_dir())]
     for root in theme_folders:
         for directory, subdirectories, _ in os.walk(root):
             subdirectories[:] = [name for name in subdirectories if not name.startswith(".")]

@@ -27,6 +27,7 @@ def write_pdf(data: bytes, path: str | Path) -> Path:
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
+        _sync_folder(path.parent)
     except BaseException as error:
         try:
             os.unlink(temporary)
@@ -36,3 +37,17 @@ def write_pdf(data: bytes, path: str | Path) -> Path:
             raise BriefError([Problem(path, f"cannot write: {error.strerror or error}")]) from None
         raise
     return path
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable; a folder that cannot be opened (or synced) is left as it is."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -20,11 +20,15 @@ from .models import Brief
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
-def load(path: str | Path) -> Brief:
-    """Read and validate the brief in `path`; raise `BriefError` on any problem."""
+def load(path: str | Path, *, variant: str | None = None) -> Brief:
+    """Read and validate the brief in `path`; raise `BriefError` on any problem.
+
+    With a PDF `variant`, the brief must also hold what that variant needs
+    (for instance an explicit language for pdf/ua-1).
+    """
     path = Path(path)
     data, locate = parse(path)
-    return validate(data, path, locate)
+    return validate(data, path, locate, variant=variant)
 
 
 def parse(path: Path) -> tuple[Any, Locator]:
@@ -44,14 +48,14 @@ def parse(path: Path) -> tuple[Any, Locator]:
     return _parse_json(text, path)
 
 
-def validate(data: Any, path: Path, locate: Locator | None = None) -> Brief:
+def validate(data: Any, path: Path, locate: Locator | None = None, *, variant: str | None = None) -> Brief:
     """Validate parsed data into a `Brief`, turning pydantic's errors into located problems."""
     locate = locate or Locator(None)
     if not isinstance(data, dict):
         raise BriefError([Problem(path, "expected a mapping of sections (meta, summary, …) at the top",
                                   line=1, column=1)])
     try:
-        return Brief.model_validate(data)
+        return Brief.model_validate(data, context={"variant": variant})
     except ValidationError as error:
         raise BriefError([_problem(path, locate, entry) for entry in error.errors()]) from None
 

@@ -1,0 +1,153 @@
+"""Fetch: the only way a print reads anything — stylesheets, fonts, images, attachments.
+
+WeasyPrint hands every URL of every HTML and CSS object to one fetcher. This one reads
+
+- `data:` URIs;
+- regular files inside the allowed folders (the brief's folder and the theme's
+  folders), judged after percent-decoding, resolving `..` and following
+  symbolic links, and no larger than `MAX_RESOURCE_BYTES`;
+- `http:`/`https:` URLs only below a prefix the user allowed (`--allow-url`),
+  and every redirect is judged again, so it cannot lead outside the prefixes.
+
+Anything else is refused with `RefusedResource`, which stops the print: a refused
+resource is an error that names it, never a silent gap in the PDF.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .engine import weasyprint
+
+weasyprint()  # imported without slow library searches, before anything below imports it
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
+
+MAX_RESOURCE_BYTES = 32 * 1024 * 1024
+NETWORK_TIMEOUT = 10
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class RefusedResource(FatalURLFetchingError):
+    """A resource the fetcher will not read; stops the print."""
+
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class ConfinedFetcher(URLFetcher):
+    """Reads `data:` URIs, regular files below `folders`, and URLs below `allowed_urls`; nothing else."""
+
+    def __init__(self, folders: tuple[Path, ...], allowed_urls: tuple[str, ...] = (),
+                 max_bytes: int = MAX_RESOURCE_BYTES):
+        # Only gzip: a deflate body would be inflated whole before the size cap could look at it.
+        super().__init__(timeout=NETWORK_TIMEOUT, allowed_protocols={"data", "file", "http", "https"},
+                         allow_redirects=bool(allowed_urls), http_headers={"Accept-Encoding": "gzip"})
+        self.folders = tuple(Path(folder).resolve() for folder in folders)
+        self.prefixes = tuple(parse_url_prefix(prefix) for prefix in allowed_urls)
+        self.max_bytes = max_bytes
+        self.refused: list[RefusedResource] = []
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            self._refuse(url, "not a valid URL")
+        scheme = parts.scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            return self._read_file(url, parts)
+        if scheme in ("http", "https"):
+            return self._download(url, parts, headers)
+        self._refuse(url, f"the {scheme or 'missing'} scheme is not allowed (only data:, files in the "
+                          "brief's and theme's folders, and --allow-url prefixes)")
+
+    # files
+
+    def _read_file(self, url: str, parts: Any) -> URLFetcherResponse:
+        if parts.netloc not in ("", "localhost"):
+            self._refuse(url, f"files on other hosts ({parts.netloc}) are not allowed")
+        try:
+            # Decode once, then resolve `..` and every symbolic link before judging the place.
+            path = Path(os.path.realpath(unquote(parts.path, errors="strict")))
+        except (OSError, UnicodeDecodeError, ValueError):
+            self._refuse(url, "not a valid file path")
+        if not any(path.is_relative_to(folder) for folder in self.folders):
+            self._refuse(url, "outside the brief's and theme's folders")
+        try:
+            # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: no link swapped in since.
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+            descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+        except OSError as error:
+            self._refuse(url, "no such file" if isinstance(error, FileNotFoundError)
+                         else f"cannot read: {error.strerror or error}")
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > self.max_bytes:
+            os.close(descriptor)
+            self._refuse(url, "not a regular file" if not stat.S_ISREG(info.st_mode)
+                         else f"larger than the {self.max_bytes} byte limit")
+        with os.fdopen(descriptor, "rb") as handle:
+            body = handle.read(self.max_bytes + 1)
+        if len(body) > self.max_bytes:
+            self._refuse(url, f"larger than the {self.max_bytes} byte limit")
+        return URLFetcherResponse(url=path.as_uri(), body=body)
+
+    # network
+
+    def _download(self, url: str, parts: Any, headers: Any) -> URLFetcherResponse:
+        if not self.prefixes:
+            self._refuse(url, "network access is off (allow a prefix with --allow-url)")
+        if not _below_a_prefix(parts, self.prefixes):
+            self._refuse(url, "outside the allowed URL prefixes")
+        response = super().fetch(url, headers)
+        try:
+            body = response.read(self.max_bytes + 1)
+        finally:
+            response.close()
+        if len(body) > self.max_bytes:
+            self._refuse(url, f"larger than the {self.max_bytes} byte limit")
+        return URLFetcherResponse(url=response.url, body=body, headers=response.headers,
+                                  status=response.status)
+
+    def _refuse(self, url: str, reason: str) -> Any:
+        refusal = RefusedResource(url, reason)
+        self.refused.append(refusal)
+        raise refusal
+
+
+def parse_url_prefix(prefix: str) -> tuple[str, str, int, str]:
+    """An allowed prefix as (scheme, host, port, path); the path always ends with `/`."""
+    parts = urlsplit(prefix.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname or parts.username or parts.password:
+        raise ValueError(f"{prefix!r} is not an http:// or https:// URL prefix such as https://example.org/data/")
+    path = parts.path or "/"
+    if _has_dot_segments(path):
+        raise ValueError(f"{prefix!r} contains . or .. segments")
+    if not path.endswith("/"):
+        path += "/"
+    return scheme, parts.hostname.lower(), parts.port or DEFAULT_PORTS[scheme], path
+
+
+def _below_a_prefix(parts: Any, prefixes: tuple[tuple[str, str, int, str], ...]) -> bool:
+    try:
+        port = parts.port or DEFAULT_PORTS[parts.scheme.lower()]
+    except ValueError:
+        return False
+    if parts.username or parts.password or not parts.hostname or _has_dot_segments(parts.path):
+        return False
+    target = (parts.scheme.lower(), parts.hostname.lower(), port)
+    path = parts.path or "/"
+    return any(target == prefix[:3] and (path + "/").startswith(prefix[3]) for prefix in prefixes)
+
+
+def _has_dot_segments(path: str) -> bool:
+    """Whether a URL path climbs (`..`, `%2e%2e`) or hides a separator (`\\`) a server may honour."""
+    decoded = unquote(path)
+    return "\\" in decoded or any(segment in (".", "..") for segment in decoded.split("/"))

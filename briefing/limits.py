@@ -1,0 +1,154 @@
+"""Limits: run a step in a child process that cannot take more than its share.
+
+Pathological content or styles (enormous fonts, deep nesting, thousands of
+pages, huge images) can make a layout run for hours or eat all memory, and
+much of that time is spent inside C libraries (Pango, HarfBuzz, Pillow) where
+no Python signal handler runs; a theme's templates can loop for as long as they
+like. So rendering and printing each run in a child process:
+
+- the parent waits at most `timeout` seconds for the result, then kills the
+  child (SIGKILL works whatever the child is doing);
+- the child limits its own address space (`RLIMIT_AS`) to what it had at the
+  start plus `max_memory` MiB, so an allocation beyond that fails inside the
+  child instead of swapping the machine; and its CPU time (`RLIMIT_CPU`) to the
+  timeout, so it dies by itself even if its parent was killed;
+- `max_pages` is enforced by the print itself, page by page (see `briefing.pdf`).
+
+The child is forked, so it starts warm (no second import of WeasyPrint). A
+process with more than one thread is not forked (a lock held by another thread
+would stay locked in the child); it uses a fork server instead.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import BriefError, Problem
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one print may take. `None` switches a bound off."""
+
+    timeout: float | None = 120.0
+    """Seconds of wall time for the whole print."""
+    max_pages: int | None = 500
+    """Pages the laid-out brief may have."""
+    max_memory: int | None = 2048
+    """MiB of memory the print may allocate on top of what the process already holds."""
+
+    def __post_init__(self) -> None:
+        for name in ("timeout", "max_pages", "max_memory"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise BriefError([Problem(f"--{name.replace('_', '-')}", f"must be positive, got {value}")])
+
+
+def run_limited(function: Callable[..., Any], args: tuple[Any, ...], limits: Limits, name: str | Path,
+                step: str = "printing") -> Any:
+    """`function(*args)` in a child process within `limits`; a `BriefError` in the child is raised here.
+
+    `name` (the content file) and `step` ("rendering", "printing") say where a problem arose.
+    """
+    context = _context()
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, function, args, limits), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(limits.timeout):
+            raise BriefError([Problem(name, f"{step} took longer than the {limits.timeout:g} s limit "
+                                            "(raise it with --timeout)")])
+        try:
+            kind, value = receiver.recv()
+        except EOFError:
+            child.join()
+            raise BriefError([Problem(name, _death(child.exitcode, limits, step))]) from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if kind == "problems":
+        raise BriefError(value)
+    if kind == "memory":
+        raise BriefError([Problem(name, f"{step} needed more than the {limits.max_memory} MiB memory limit "
+                                        "(raise it with --max-memory)" if limits.max_memory
+                                  else f"{step} ran out of memory")])
+    if kind == "failure":
+        raise BriefError([Problem(name, f"{step} failed: {value}")])
+    return value
+
+
+def _child(sender: Any, function: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt ends
+    _limit_resources(limits)
+    try:
+        outcome: tuple[str, Any] = ("result", function(*args))
+    except BriefError as error:
+        outcome = ("problems", error.problems)
+    except MemoryError:
+        outcome = ("memory", None)
+    except BaseException as error:  # reported by the parent as a problem, never as a traceback
+        outcome = ("failure", f"{type(error).__name__}: {error}")
+    sender.send(outcome)
+    sender.close()
+
+
+def _limit_resources(limits: Limits) -> None:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX
+        return
+    if limits.max_memory is not None:
+        _lower(resource, resource.RLIMIT_AS, _address_space() + limits.max_memory * MIB)
+    if limits.timeout is not None:
+        _lower(resource, resource.RLIMIT_CPU, math.ceil(limits.timeout) + 1)
+
+
+def _lower(resource: Any, kind: int, soft: int) -> None:
+    _, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(kind, (soft, hard))
+
+
+def _address_space() -> int:
+    """Bytes of address space this process holds now (VmSize)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _death(exitcode: int | None, limits: Limits, step: str) -> str:
+    if exitcode is not None and exitcode < 0:
+        number = -exitcode
+        if number == getattr(signal, "SIGXCPU", None):
+            return f"{step} used more than the {limits.timeout:g} s limit of CPU time (raise it with --timeout)"
+        name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
+        hint = f" (perhaps out of memory: the limit is {limits.max_memory} MiB, see --max-memory)" \
+            if limits.max_memory else ""
+        return f"{step} was killed by {name}{hint}"
+    return f"{step} ended without a result (exit status {exitcode})"
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["briefing.pdf", "weasyprint"])
+        return context
+    return multiprocessing.get_context("spawn")

@@ -1,0 +1,261 @@
+"""The template environment: a sandbox on the theme's search path, and errors that point at the line.
+
+User templates run in Jinja2's immutable sandbox with strict undefined
+variables. A template is read only from inside the folder it was found in
+(a symbolic link out of that folder is refused). Any failure while loading or
+rendering becomes a `BriefError` naming the template file, its line, the
+unknown name or failing expression, and the variables available there.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+import jinja2.sandbox
+from pydantic import BaseModel
+
+from .errors import BriefError, Problem
+from .theme import SECTION_KINDS, Theme, builtin_themes
+
+MAX_LISTED = 40
+
+
+@dataclass(frozen=True)
+class ThemeInfo:
+    """What templates may know of the theme: `theme.name`, `theme.logo` (a data: URI), …"""
+
+    name: str
+    logo: str | None
+    logo_alt: str
+    sections: tuple[str, ...]
+
+    @classmethod
+    def of(cls, theme: Theme | None) -> ThemeInfo:
+        if theme is None:
+            return cls(name="default", logo=None, logo_alt="", sections=SECTION_KINDS)
+        return cls(name=theme.name, logo=theme.logo_uri, logo_alt=theme.logo_alt, sections=theme.sections)
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A search-path loader that refuses files whose real path leaves the folder they were found in."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        found = Path(filename)
+        for folder in self.searchpath:
+            folder_path = Path(folder)
+            if found.is_relative_to(folder_path):
+                if not found.resolve().is_relative_to(folder_path.resolve()):
+                    raise jinja2.TemplateNotFound(
+                        template, f"{template!r} in {folder} leads outside that folder; refused")
+                break
+        return source, filename, uptodate
+
+
+@lru_cache(maxsize=16)
+def environment(folders: tuple[Path, ...], filters: tuple[tuple[str, Callable[..., Any]], ...] = ()
+                ) -> jinja2.Environment:
+    """One sandboxed Jinja2 environment per search path, reused across renders."""
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        loader=ConfinedLoader([str(folder) for folder in folders]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        auto_reload=True,
+    )
+    env.filters.update(dict(filters))
+    return env
+
+
+def render_template(theme: Theme, name: str, context: dict[str, Any],
+                    filters: Mapping[str, Callable[..., Any]] | None = None) -> str:
+    """Render template `name` from the theme's search path; raise `BriefError` on any template failure."""
+    env = environment(theme.folders, tuple(sorted((filters or {}).items())))
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as error:
+        path = _shown(error.filename) if error.filename else error.name or name
+        raise BriefError([Problem(path, f"template syntax: {error.message}", line=error.lineno)]) from None
+    except Exception as error:  # noqa: BLE001 - every template failure becomes a located problem
+        raise BriefError([_problem(error, sys.exc_info()[2], theme, name, context)]) from None
+
+
+def _problem(error: BaseException, tb: TracebackType | None, theme: Theme, name: str,
+             context: dict[str, Any]) -> Problem:
+    frames = _template_frames(tb)
+    unknown = _unknown_name(error)
+    frame = _frame_naming(frames, unknown) if unknown else None
+    frame = frame or (frames[-1] if frames else (None, None, None))
+    filename, line, names = frame
+    names = names if names is not None else dict(context)
+    path: Path | str = _shown(filename) if filename else _shown(str(theme.folders[0] / name))
+    caller = _caller(frames, frame)
+    if isinstance(error, jinja2.TemplateNotFound):
+        missing = error.name if isinstance(error.name, str) else ", ".join(error.templates)
+        folders = ", ".join(_shown(str(folder)) for folder in theme.folders)
+        detail = error.message if error.message and error.message != missing and "search path" not in \
+            error.message else f"no template {missing!r} on the search path ({folders})"
+        return Problem(path, detail, line=line)
+    if isinstance(error, jinja2.UndefinedError):
+        problem = _undefined_problem(str(error.message or error), path, line, filename, names)
+        return Problem(problem.path, problem.message + caller, field=problem.field, line=problem.line)
+    if isinstance(error, RecursionError):
+        return Problem(path, "templates include or extend each other without end (a template that extends "
+                       "a file of its own name extends itself: to replace a block of base.html.j2, "
+                       "write main.html.j2)", line=line)
+    if isinstance(error, jinja2.sandbox.SecurityError):
+        return Problem(path, f"not allowed in a template: {error}", line=line)
+    expression = _source_line(filename, line)
+    where = f" in `{expression}`" if expression else ""
+    return Problem(path, f"{type(error).__name__}: {error}{where}{caller}; {_available(names)}", line=line)
+
+
+Frame = tuple[str | None, int | None, dict[str, Any] | None]
+
+
+def _unknown_name(error: BaseException) -> str | None:
+    if not isinstance(error, jinja2.UndefinedError):
+        return None
+    match = re.search(r"'([^']+)' is undefined$|has no attribute '([^']+)'$", str(error.message or error))
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _frame_naming(frames: list[Frame], unknown: str) -> Frame | None:
+    """The innermost template frame whose line mentions `unknown`: where the typo was written."""
+    for frame in reversed(frames):
+        if re.search(r"\b%s\b" % re.escape(unknown), _source_line(frame[0], frame[1])):
+            return frame
+    return None
+
+
+def _caller(frames: list[Frame], frame: Frame) -> str:
+    """Where a failure inside a built-in theme file was reached from, when that is another file."""
+    if frame not in frames or not frame[0] or not Path(frame[0]).resolve().is_relative_to(builtin_themes()):
+        return ""
+    for outer in reversed(frames[:frames.index(frame)]):
+        if outer[0] and outer[0] != frame[0]:
+            return f" (reached from {_shown(outer[0])}:{outer[1]})"
+    return ""
+
+
+def _undefined_problem(message: str, path: Path | str, line: int | None, filename: str | None,
+                       names: dict[str, Any]) -> Problem:
+    plain = re.fullmatch(r"'([^']+)' is undefined", message)
+    if plain:
+        unknown = plain.group(1)
+        hint = _did_you_mean(unknown, names)
+        return Problem(path, f"undefined variable{hint}; {_available(names)}", field=unknown, line=line)
+    attribute = re.fullmatch(r"'(.+)' has no attribute '([^']+)'", message) or \
+        re.fullmatch(r"'(.+)' object has no attribute '([^']+)'", message)
+    if attribute:
+        unknown = attribute.group(2)
+        owner, value = _owner(filename, line, unknown, names)
+        fields = _fields_of(value)
+        hint = _did_you_mean(unknown, fields)
+        label = f"{owner}.{unknown}" if owner else unknown
+        listing = f"; {owner or 'it'} has: {', '.join(fields[:MAX_LISTED])}" if fields else \
+            f"; {_available(names)}"
+        return Problem(path, f"no such field{hint}{listing}", field=label, line=line)
+    return Problem(path, f"{message}; {_available(names)}", line=line)
+
+
+def _template_frames(tb: TracebackType | None) -> list[Frame]:
+    """The template file, line and variables of each template frame in `tb`, outermost first.
+
+    Jinja2 rewrites the traceback of a render: each template frame becomes a
+    stand-in whose code names the template file and line, and whose locals are
+    the template's variables at that point.
+    """
+    frames: list[Frame] = []
+    while tb is not None:
+        frame = tb.tb_frame
+        template = frame.f_globals.get("__jinja_template__")
+        if "__jinja_exception__" in frame.f_globals:
+            frames.append((frame.f_code.co_filename, tb.tb_lineno, _visible(dict(frame.f_locals))))
+        elif template is not None and template.filename:
+            frames.append((template.filename, template.get_corresponding_lineno(tb.tb_lineno),
+                           _template_locals(frame.f_locals)))
+        tb = tb.tb_next
+    return frames
+
+
+def _visible(names: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in names.items()
+            if not key.startswith("_") and not isinstance(value, jinja2.Undefined)}
+
+
+def _template_locals(real: Mapping[str, Any]) -> dict[str, Any]:
+    from jinja2.debug import get_template_locals
+
+    try:
+        names = get_template_locals(real)
+    except Exception:  # noqa: BLE001 - the listing is a courtesy
+        return {}
+    return _visible(names)
+
+
+def _available(names: Mapping[str, Any]) -> str:
+    listed = sorted(key for key in names if key not in _JINJA_GLOBALS)
+    more = f", … ({len(listed) - MAX_LISTED} more)" if len(listed) > MAX_LISTED else ""
+    return f"available here: {', '.join(listed[:MAX_LISTED])}{more}"
+
+
+_JINJA_GLOBALS = frozenset(jinja2.Environment().globals)
+
+
+def _did_you_mean(unknown: str, known: Any) -> str:
+    close = difflib.get_close_matches(unknown, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _owner(filename: str | None, line: int | None, attribute: str,
+           names: Mapping[str, Any]) -> tuple[str, Any]:
+    """The dotted expression before `.attribute` on the template line, and its value."""
+    text = _source_line(filename, line) or ""
+    match = re.search(r"([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)\.%s\b" % re.escape(attribute), text)
+    if not match:
+        return "", None
+    owner = match.group(1)
+    head, *rest = owner.split(".")
+    value = names.get(head)
+    for step in rest:
+        value = getattr(value, step, None) if not isinstance(value, Mapping) else value.get(step)
+    return owner, value
+
+
+def _fields_of(value: Any) -> list[str]:
+    if isinstance(value, BaseModel):
+        return list(type(value).model_fields)
+    if isinstance(value, Mapping):
+        return [str(key) for key in value]
+    if value is None:
+        return []
+    return [name for name in dir(value) if not name.startswith("_")]
+
+
+def _source_line(filename: str | None, line: int | None) -> str:
+    if not filename or not line:
+        return ""
+    try:
+        lines = Path(filename).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ""
+    return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+
+def _shown(filename: str) -> str:
+    """A path relative to the working folder when it lies inside it, else absolute."""
+    try:
+        relative = os.path.relpath(filename)
+    except ValueError:
+        return filename
+    return filename if relative.startswith("..") else relative
