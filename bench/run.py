@@ -112,7 +112,7 @@ class Bench:
         page = tmp / "page.html"
         page.write_text(html, encoding="utf-8")
         paper = tmp / "paper.css"
-        paper.write_text("@page { size: A4; }", encoding="utf-8")
+        paper.write_text(theme.settings_css + "\n@page { size: A4; }", encoding="utf-8")
         styles = [argument for path in (*theme.stylesheets, paper) for argument in ("-s", str(path))]
         cold = interleaved({
             "briefing": lambda: run([*BRIEFING, "build", str(EXAMPLE), "-o", str(tmp / "cold.pdf"), "--force"]),
@@ -192,6 +192,8 @@ def bare_weasyprint(html: str, theme, target: Path) -> Callable[[], None]:  # no
 
     fonts = FontConfiguration()
     stylesheets = [CSS(filename=str(path), font_config=fonts) for path in theme.stylesheets]
+    if theme.settings_css:
+        stylesheets.append(CSS(string=theme.settings_css, font_config=fonts))
     stylesheets.append(CSS(string="@page { size: A4; }", font_config=fonts))
     base_url = f"{theme.folders[0]}/"
 

@@ -120,9 +120,7 @@ def _print(job: _PrintJob) -> PrintedBrief:
         options["pdf_tags"] = True
     try:
         with _weasyprint_errors() as failures, _page_limit(job.max_pages):
-            stylesheets = [css(url=path.resolve().as_uri()) for path in theme.stylesheets]
-            if theme.settings_css:
-                stylesheets.append(css(string=theme.settings_css))
+            stylesheets = _theme_stylesheets(job, font_config, failures)
             stylesheets.append(css(string=f"@page {{ size: {PAPER_SIZES[job.paper]}; }}"))
             extra_css = variants.stylesheet(variant) + _numbering_css(job.first_page)
             if extra_css:
@@ -239,15 +237,64 @@ def _explain(message: str, variant: str | None, theme: Theme) -> Problem:
     return Problem(theme.name, message)
 
 
+def _theme_stylesheets(job: _PrintJob, font_config: Any, failures: list[str]) -> list[Any]:
+    """The theme's stylesheets, parsed once per process for as long as no theme file changes.
+
+    They are parsed with a fetcher of their own, confined like the print's. Only a clean parse
+    (nothing refused, nothing logged as an error) is kept, so a later print fails as the first did.
+    """
+    import weasyprint
+
+    from .fetch import ConfinedFetcher
+
+    theme = job.theme
+    key = (_folder_state(theme.folders), theme.stylesheets, theme.settings_css, job.folders, job.allowed_urls)
+    if (found := _STYLESHEETS.get(key)) is not None:
+        return list(found)
+    fetcher = ConfinedFetcher(job.folders, job.allowed_urls)
+    errors = len(failures)
+
+    def css(**source: Any) -> Any:
+        # Every CSS object gets the fetcher: one built without it would read files freely.
+        return weasyprint.CSS(url_fetcher=fetcher, font_config=font_config, **source)
+
+    stylesheets = [css(url=path.resolve().as_uri()) for path in theme.stylesheets]
+    if theme.settings_css:
+        stylesheets.append(css(string=theme.settings_css))
+    if fetcher.refused:
+        raise fetcher.refused[0]
+    if len(failures) == errors:
+        _STYLESHEETS[key] = tuple(stylesheets)
+    return stylesheets
+
+
+def _folder_state(folders: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
+    """Every file below `folders` with its size and modification time."""
+    found = []
+    for folder in folders:
+        for directory, subdirectories, names in os.walk(folder):
+            subdirectories.sort()
+            for name in sorted(names):
+                try:
+                    stat = os.stat(os.path.join(directory, name))
+                except OSError:
+                    continue
+                found.append((os.path.join(directory, name), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
 def forget_caches() -> None:
-    """Drop the fonts and images kept between prints in this process (a theme changed on disk)."""
+    """Drop the stylesheets, fonts and images kept between prints in this process."""
+    _STYLESHEETS.clear()
     _font_config.cache_clear()
     _IMAGES.clear()
     gc.collect()  # the font configuration sits in reference cycles; its temporary folder goes with it
 
 
-# Images decoded by WeasyPrint, by URL, shared by the prints of this process.
+# Images decoded by WeasyPrint, by URL, and the theme's parsed stylesheets, shared by the
+# prints of this process (with `limits`, each print's child process starts from the parent's).
 _IMAGES: dict[str, Any] = {}
+_STYLESHEETS: dict[tuple, tuple[Any, ...]] = {}
 
 # The font configuration removes its temporary font folder only if dropped before shutdown.
 atexit.register(forget_caches)
