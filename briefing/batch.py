@@ -141,7 +141,7 @@ def _own_fonts() -> None:
     if _fonts_owner != os.getpid():
         _fonts_owner = os.getpid()
         if "briefing.pdf" in sys.modules:
-            sys.modules["briefing.pdf"].forget_caches()
+            sys.modules["briefing.pdf"].disown_caches()
 
 
 def _refuse_clashes(files: list[Path], outputs: list[Path]) -> None:

@@ -81,7 +81,22 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
                     first_page, limits.max_pages if limits else None, str(name))
     if limits is None:
         return _print(job)
-    return run_limited(_print, (job,), limits, name)
+    printed = run_limited(_print, (job,), limits, name)
+    _warm(job)
+    return printed
+
+
+def _warm(job: _PrintJob) -> None:
+    """Parse the theme's stylesheets here too, so that the next print's child starts with them.
+
+    Only after a print in a bounded child succeeded: those very files (the cache key holds
+    every file's size and time) have just been parsed there, within the limits, without fault.
+    """
+    try:
+        with _weasyprint_errors() as failures:
+            _theme_stylesheets(job, _font_config(), failures)
+    except Exception:  # noqa: BLE001 - only a head start; the next child parses them itself
+        pass
 
 
 @dataclass(frozen=True)
@@ -281,6 +296,19 @@ def _folder_state(folders: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]
                     continue
                 found.append((os.path.join(directory, name), stat.st_size, stat.st_mtime_ns))
     return tuple(found)
+
+
+def disown_caches() -> None:
+    """In a forked process: drop what it inherited, leaving the parent's font files alone.
+
+    A font configuration deletes its temporary folder when it goes; a copy inherited by a
+    child would delete the folder its parent still uses.
+    """
+    if _font_config.cache_info().currsize:
+        inherited = _font_config()
+        if hasattr(inherited, "_folder"):
+            inherited._folder = None
+    forget_caches()
 
 
 def forget_caches() -> None:

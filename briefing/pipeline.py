@@ -102,8 +102,11 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     original = _read(content)
     files = _embedded_files(brief, content, original, variant, attach)
     # The theme's templates run in a bounded child too: a template can loop for ever.
-    document = render_html(brief, theme) if limits is None else \
-        run_limited(render_html, (brief, theme), limits, content, step="rendering")
+    if limits is None:
+        document = render_html(brief, theme)
+    else:
+        document = run_limited(render_html, (brief, theme), limits, content, step="rendering")
+        _warm_templates(theme)
     printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,),
                         variant=variant, attachments=files, first_page=first_page,
                         identifier=embed.identifier(original, variant, paper, theme.name, first_page),
@@ -118,6 +121,23 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
                  folders=theme.folders)
     return BuildResult(pdf=output, pages=printed.pages, seconds=time.perf_counter() - started,
                        html=html_path, images=images)
+
+
+def _warm_templates(theme: Any) -> None:
+    """Compile the theme's templates here too, so that the next rendering child starts with them.
+
+    Only after a rendering in a bounded child succeeded with these very files; compiling runs
+    none of a template's code (its loops run only when it renders, in the child).
+    """
+    from .render import FILTERS
+    from .templating import environment
+
+    env = environment(theme.folders, tuple(sorted(FILTERS.items())))
+    try:
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".j2")):
+            env.get_template(name)
+    except Exception:  # noqa: BLE001 - only a head start; the child compiles what it needs itself
+        pass
 
 
 def up_to_date(content: str | Path, output: str | Path | None = None, **options: Any) -> BuildResult | None:
