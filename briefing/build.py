@@ -6,7 +6,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import load
+from .errors import BriefError, Problem
+from .load import check
 from .pdf import print_pdf
 from .render import render_html
 from .theme import Theme, load_theme
@@ -19,6 +20,7 @@ class BuildResult:
     pages: int
     seconds: float
     html: Path | None = None
+    warnings: tuple[Problem, ...] = ()
 
 
 def default_output(content: Path) -> Path:
@@ -26,20 +28,24 @@ def default_output(content: Path) -> Path:
 
 
 def build(content: str | Path, output: str | Path | None = None, *, theme: Theme | str | None = None,
-          paper: str = "a4", html: bool = False) -> BuildResult:
+          paper: str = "a4", html: bool = False, strict: bool = False) -> BuildResult:
     """Build the brief in `content` into a PDF at `output` (default `output/<stem>.pdf`).
 
-    With `html=True` the intermediate HTML is written beside the PDF as well.
+    With `html=True` the intermediate HTML is written beside the PDF as well. The editorial
+    checks' warnings come back in `BuildResult.warnings`; with `strict=True` they fail the build.
     Raises `BriefError` on any problem; an earlier PDF at `output` is then left as it was.
     """
     started = time.perf_counter()
     content = Path(content)
     output = Path(output) if output is not None else default_output(content)
     theme = theme if isinstance(theme, Theme) else load_theme(theme or "default")
-    brief = load(content)
+    checked = check(content)
+    if strict and checked.warnings:
+        raise BriefError(list(checked.warnings))
+    brief = checked.brief
     document = render_html(brief, theme)
     printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,))
     html_path = write_pdf(document.encode("utf-8"), output.with_suffix(".html")) if html else None
     write_pdf(printed.pdf, output)
     return BuildResult(pdf=output, pages=printed.pages, seconds=time.perf_counter() - started,
-                       html=html_path)
+                       html=html_path, warnings=checked.warnings)
