@@ -112,12 +112,29 @@ def parse_yaml(text: str, path: Path | str) -> Parsed:
             text = fixed
             problems = [p for p in problems if not p.message.startswith(("tag ", "alias "))]
         except YAMLError as error:
-            raise BriefError([*problems, Problem(path, f"invalid YAML: {error}")]) from None
+            line = column = None
+            if isinstance(getattr(error, "position", None), int):  # a ReaderError: a character YAML refuses
+                before = text[:error.position]
+                line, column = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
+                character = getattr(error, "character", 0)
+                character = chr(character) if isinstance(character, int) else str(character)
+                message = f"character {character!r} (U+{ord(character[:1] or ' '):04X}) is not allowed"
+            else:
+                message = str(error)
+            raise BriefError([*problems, Problem(path, f"invalid YAML: {message}", line=line,
+                                                 column=column)]) from None
+        except RecursionError:
+            raise BriefError([*problems, Problem(path, "invalid YAML: nested too deeply", line=1,
+                                                 column=1)]) from None
     positions = Positions()
     if root is None:
         return Parsed(None, positions, _dedupe(problems))
     builder = _YamlBuilder(path, positions, problems, shifts)
-    data = builder.build(root, ())
+    try:
+        data = builder.build(root, ())
+    except RecursionError:
+        raise BriefError([*problems, Problem(path, "invalid YAML: nested too deeply", line=1,
+                                             column=1)]) from None
     positions.values.setdefault((), (1, 1))
     return Parsed(data, positions, _dedupe(problems))
 
@@ -228,8 +245,10 @@ def parse_json(text: str, path: Path | str) -> Parsed:
     except json.JSONDecodeError as error:
         raise BriefError([Problem(path, f"invalid JSON: {error.msg}", line=error.lineno,
                                   column=error.colno)]) from None
-    except (ValueError, RecursionError) as error:
-        raise BriefError([Problem(path, f"invalid JSON: {error}")]) from None
+    except RecursionError:
+        raise BriefError([Problem(path, "invalid JSON: nested too deeply", line=1, column=1)]) from None
+    except ValueError as error:
+        raise BriefError([Problem(path, f"invalid JSON: {error}", line=1, column=1)]) from None
     walker = _JsonWalker(text, path)
     try:
         data = walker.value(walker.skip(0), ())
@@ -319,6 +338,8 @@ def parse_toml(text: str, path: Path | str) -> Parsed:
 
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise BriefError([Problem(path, "invalid TOML: nested too deeply", line=1, column=1)]) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         line = column = None
@@ -539,8 +560,7 @@ def _markdown_sections(lines: list[str], offset: int, front: dict[str, Any], pat
         end = headings[number + 1][0] if number + 1 < len(headings) else len(lines)
         body_lines = lines[stop:end]
         lead = next((index for index, line in enumerate(body_lines) if line.strip()), len(body_lines))
-        body = "\n".join(body_lines).strip("\n")
-        body = "\n".join(line.rstrip() for line in body.split("\n")).strip()
+        body = "\n".join(body_lines).strip()
         sections[kind] = (title, body, heading_line, offset + stop + lead + 1)
     return sections, problems
 
