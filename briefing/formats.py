@@ -126,7 +126,7 @@ def parse_yaml(text: str, path: Path | str) -> Parsed:
         except RecursionError:
             raise BriefError([*problems, Problem(path, "invalid YAML: nested too deeply", line=1,
                                                  column=1)]) from None
-    positions = Positions()
+    positions = Positions({(): (1, 1)})
     if root is None:
         return Parsed(None, positions, _dedupe(problems))
     builder = _YamlBuilder(path, positions, problems, shifts)
@@ -481,6 +481,7 @@ def parse_markdown(text: str, path: Path | str) -> Parsed:
     front = parse_yaml("\n".join(lines[1:end]), path)
     problems = [_shift_problem(problem, 1) for problem in front.problems]
     positions = front.positions.shifted(1)
+    positions.values[()] = (1, 1)
     data = front.data if front.data is not None else {}
     if not isinstance(data, dict):
         raise BriefError([*problems, Problem(path, "the front matter must be a mapping of fields",

@@ -40,7 +40,8 @@ def new(path: str | Path, title: str | None = None, *, format: str | None = None
                                         "name the file .yaml or .md, or pass --format")])
     expected = ".md" if format == "md" else ".yaml"
     if _SUFFIX_FORMATS.get(path.suffix.lower()) != format:
-        raise BriefError([Problem(path, f"a {format} brief needs a file name ending in {expected}")])
+        name = "Markdown" if format == "md" else "YAML"
+        raise BriefError([Problem(path, f"a {name} brief needs a file name ending in {expected}")])
     if path.exists() and not force:
         raise BriefError([Problem(path, "already exists; choose another name or pass --force")])
     text = skeleton(title or "Title of the brief", format=format, date=date)

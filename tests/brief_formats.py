@@ -53,5 +53,5 @@ def _without_none(value):
     if isinstance(value, dict):
         return {key: _without_none(item) for key, item in value.items() if item is not None}
     if isinstance(value, list):
-        return [_without_none(item) for item in value]
+        return [_without_none(item) for item in value if item is not None]
     return value
