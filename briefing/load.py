@@ -19,6 +19,8 @@ from .formats import MARKDOWN_SECTIONS, SUFFIXES, Parsed, Positions, kind_of, pa
 from .models import Brief
 
 FORMATS = SUFFIXES
+#: A top-level key that editors read to find the JSON Schema; the loader ignores it.
+SCHEMA_KEY = "$schema"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ def validate(data: Any, path: Path, locate: Positions | None = None, *, problems
         found.append(Problem(path, "expected a mapping of sections (meta, summary, …) at the top",
                              line=1, column=1))
         raise BriefError(_sorted(found))
+    if isinstance(data.get(SCHEMA_KEY), str):  # an editor's pointer to the schema, not content
+        data = {key: value for key, value in data.items() if key != SCHEMA_KEY}
     brief = None
     try:
         brief = Brief.model_validate(data)

@@ -20,6 +20,11 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a brief's content."""
     schema = Brief.model_json_schema(mode="validation")
+    schema["properties"] = {
+        "$schema": {"type": "string", "description": "Where editors find this schema (a path or URL); "
+                                                     "briefing ignores it."},
+        **schema["properties"],
+    }
     return {"$schema": SCHEMA_DIALECT, "$comment": f"briefing {__version__}", **schema}
 
 

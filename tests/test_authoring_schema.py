@@ -20,7 +20,8 @@ def schema(tmp_path_factory):
 
 
 def example_data(path=EXAMPLE):
-    return parse_text(path.read_text(encoding="utf-8"), path, "yaml").data
+    kind = "markdown" if path.suffix == ".md" else "yaml"
+    return parse_text(path.read_text(encoding="utf-8"), path, kind).data
 
 
 def test_schema_command_prints_a_valid_json_schema(schema):
@@ -30,6 +31,12 @@ def test_schema_command_prints_a_valid_json_schema(schema):
 
 def test_schema_accepts_the_example_brief(schema):
     jsonschema.Draft202012Validator(schema).validate(example_data())
+    jsonschema.Draft202012Validator(schema).validate(example_data(EXAMPLE.with_suffix(".md")))
+
+
+def test_schema_allows_the_editors_schema_key(schema):
+    data = {"$schema": "brief.schema.json", **example_data()}
+    jsonschema.Draft202012Validator(schema).validate(data)
 
 
 def test_schema_rejects_an_invalid_brief(schema):
