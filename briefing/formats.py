@@ -136,7 +136,22 @@ def parse_yaml(text: str, path: Path | str) -> Parsed:
         raise BriefError([*problems, Problem(path, "invalid YAML: nested too deeply", line=1,
                                              column=1)]) from None
     positions.values.setdefault((), (1, 1))
-    return Parsed(data, positions, _dedupe(problems))
+    return Parsed(data, positions, _with_fields(_dedupe(problems), positions))
+
+
+def _with_fields(problems: list[Problem], positions: Positions) -> list[Problem]:
+    """Name the field for problems found before there were fields (a tab, a tag): the key on that line."""
+    by_line: dict[int, Loc] = {}
+    for loc, (line, _) in sorted(positions.keys.items(), key=lambda item: item[1]):
+        by_line.setdefault(line, loc)
+    named = []
+    for problem in problems:
+        loc = by_line.get(problem.line) if problem.line is not None and not problem.field else None
+        if loc is not None:
+            problem = Problem(problem.path, problem.message, field=".".join(map(str, loc)),
+                              line=problem.line, column=problem.column)
+        named.append(problem)
+    return named
 
 
 def _col(mark: Any, shifts: dict[int, int]) -> int:

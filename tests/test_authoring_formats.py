@@ -93,6 +93,16 @@ def test_example_in_markdown_is_the_yaml_example_field_for_field():
     assert words(load(EXAMPLE_MD).model_dump()) == words(load(EXAMPLE).model_dump())
 
 
+def test_markdown_body_written_twice_and_stray_text_are_errors():
+    text = ("---\nmeta: {title: T, date: 2024-05-01}\nsummary: [One]\nbackground:\n  body: In front.\n---\n"
+            "Stray words.\n\n## Background\n\nUnder the heading.\n\n## Outlook\n\nA.\n\n## outlook\n\nB.\n")
+    assert problems_of(text, "markdown") == [
+        "brief:5:3: background.body: the body is written both here and under the heading on line 9; keep one",
+        "brief:7:1: text before the first `## ` section heading belongs to no section",
+        "brief:17:1: outlook: a second `outlook` heading (the first is on line 13)",
+    ]
+
+
 # YAML traps ---------------------------------------------------------------------------------------
 
 def test_yaml_no_yes_and_on_stay_strings():
@@ -119,7 +129,7 @@ def test_yaml_duplicate_keys_are_errors():
 def test_yaml_python_tags_are_refused():
     text = to_yaml(minimal_brief()).replace("title: Water sharing", "title: !!python/object/apply:os.system Water")
     assert problems_of(text) == [
-        "brief:2:10: tag !!python/object/apply:os.system is not allowed; content is plain data"]
+        "brief:2:10: meta.title: tag !!python/object/apply:os.system is not allowed; content is plain data"]
 
 
 def test_yaml_alias_bomb_is_refused_without_expanding():
@@ -134,7 +144,7 @@ def test_yaml_alias_bomb_is_refused_without_expanding():
 def test_yaml_tab_indentation_is_reported_and_the_rest_still_checked():
     text = "meta:\n  title: T\n\tdate: 2024-05-01\n  autors: []\nsummary: [One]\nbackground: {body: B}\n"
     assert problems_of(text) == [
-        "brief:3:1: tab used for indentation; YAML indents with spaces",
+        "brief:3:1: meta.date: tab used for indentation; YAML indents with spaces",
         "brief:4:3: meta.autors: unknown field; did you mean 'authors'?",
     ]
 
@@ -185,6 +195,68 @@ def test_toml_errors_point_at_the_key_line():
         "brief:6:1: meta.autors: unknown field; did you mean 'authors'?",
         "brief:16:8: background.timeline.1.date: not a real date: month must be in 1..12",
     ]
+
+
+def test_toml_positions_follow_sub_tables_dotted_keys_and_multi_line_values():
+    text = textwrap.dedent('''\
+        summary = [
+          "One",
+          "Two",
+        ]
+
+        [meta]
+        title = "T"
+        date = 2024-05-01
+        authors = [{name = "A", affiliaton = "X"}]
+
+        [background]
+        body = """
+        Text with [brackets and = signs
+        [meta]
+        """
+
+        [[expert_proposals.proposals]]
+        proposal = "P"
+
+        [expert_proposals.proposals.expert]
+        name = "N"
+        rank = "R"
+
+        [[expert_proposals.proposals]]
+        proposal = "P2"
+        expert.name = "M"
+        expert.title = "Dr"
+        ''')
+    assert problems_of(text, "toml") == [
+        "brief:9:1: meta.authors.0.affiliaton: unknown field; did you mean 'affiliation'?",
+        "brief:22:1: expert_proposals.proposals.0.expert.rank: unknown field (allowed: name, role, affiliation)",
+        "brief:27:1: expert_proposals.proposals.1.expert.title: unknown field (allowed: name, role, affiliation)",
+    ]
+
+
+def test_toml_positions_find_every_field_of_the_example():
+    from brief_formats import to_toml
+
+    from briefing.formats import parse_text, toml_positions
+
+    data = parse_text(EXAMPLE.read_text(encoding="utf-8"), EXAMPLE, "yaml").data
+    text = to_toml(data)
+    positions, lines = toml_positions(text), text.split("\n")
+
+    def leaves(value, loc=()):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from leaves(item, (*loc, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from leaves(item, (*loc, index))
+        else:
+            yield loc
+
+    for loc in leaves(data):
+        line, _ = positions.locate(loc)
+        key = [step for step in loc if isinstance(step, str)][-1]
+        assert lines[line - 1].startswith(key), (loc, line)
 
 
 def test_toml_syntax_error_is_located():
@@ -243,13 +315,13 @@ def test_ten_mistakes_give_ten_located_errors_and_status_2(tmp_path):
         "got '2024-02-30'",
         "5:3: meta.authers: unknown field; did you mean 'authors'?",
         "7:13: meta.keywords: input should be a valid list, got 'water'",
-        "15:1: tab used for indentation; YAML indents with spaces",
+        "15:1: background.timeline.0.source: tab used for indentation; YAML indents with spaces",
         "20:7: legal_deadlock.positions.1.stance: required field is missing",
         "21:1: legal_deadlock: duplicate key 'legal_deadlock' (first given on line 16); the later value is ignored",
         "27:15: expert_proposals.proposals.0.source: cites source 'unknown-report', which is not in sources "
         "(known: mrc)",
         "29:3: outlook.body: input should be a valid string, got a list",
-        "33:12: tag !!python/object:os.system is not allowed; content is plain data",
+        "33:12: sources.0.title: tag !!python/object:os.system is not allowed; content is plain data",
         "34:11: sources.0.date: expected a date such as 2021, 2021-02 or 2021-02-28",
     ]]
 
