@@ -189,6 +189,8 @@ def _untab(text: str, mark: Any, path: Path | str, problems: list[Problem],
     if mark.column < indent:
         previous = next((candidate for candidate in reversed(lines[:mark.line]) if candidate.strip()), "")
         width = len(previous) - len(previous.lstrip(" "))
+        if previous.split(" #")[0].rstrip().endswith(":"):  # the line above opens a block: indent under it
+            width += 2
         replacement = " " * width
         problems.append(Problem(path, "tab used for indentation; YAML indents with spaces",
                                 line=mark.line + 1, column=mark.column + 1))
