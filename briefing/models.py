@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError,
+                      model_validator)
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -32,6 +33,25 @@ Url = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^(https?://[^\s]+|mailto:[^\s]+)$"),
     Field(description="An http, https or mailto address."),
 ]
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _day(value: Any) -> Any:
+    """Only a real calendar day written YYYY-MM-DD (or a date object): not a year, a timestamp or a time."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date without a time, written YYYY-MM-DD")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DAY.match(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as error:
+            raise ValueError(f"not a real date: {error}") from None
+    raise ValueError("expected a date written YYYY-MM-DD, such as 2021-02-28")
+
+
+Day = Annotated[dt.date, BeforeValidator(_day)]
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
@@ -126,7 +146,7 @@ class Meta(Model):
     series: Text | None = Field(None, description="The publication series, shown in the masthead.")
     identifier: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] | None = Field(
         None, description="A short reference such as AI-2021-02, shown in the footer and metadata.")
-    date: dt.date = Field(description="The date of the brief (YYYY-MM-DD).")
+    date: Day = Field(description="The date of the brief (YYYY-MM-DD).")
     language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
         "en", description="BCP 47 language tag of the text, such as en, en-GB or ko.")
     authors: list[Author] = Field(default_factory=list, description="Who wrote the brief, in credit order.")
