@@ -28,7 +28,8 @@ _WORD = re.compile(r"[\w’'-]+")
 
 
 def reference_problems(data: Any) -> list[tuple[tuple[Any, ...], str, str]]:
-    """(loc, kind, message) for every `source` in plain brief data that names no listed source."""
+    """(loc, kind, message) for every `source` in plain brief data that names no listed source,
+    and every quote without a source."""
     if not isinstance(data, dict):
         return []
     sources = data.get("sources")
@@ -45,6 +46,10 @@ def reference_problems(data: Any) -> list[tuple[tuple[Any, ...], str, str]]:
                 continue
             for index, item in enumerate(items):
                 source = item.get("source") if isinstance(item, dict) else None
+                if field_name == "proposals" and isinstance(item, dict) and item.get("quote") is not None \
+                        and source is None:
+                    found.append(((section_name, field_name, index, "source"), "quote_without_source",
+                                  "a quote must name its source"))
                 if isinstance(source, str) and source not in known:
                     found.append(((section_name, field_name, index, "source"), "unknown_source",
                                   f"cites source {source!r}, which is not in sources "

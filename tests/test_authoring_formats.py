@@ -351,3 +351,20 @@ def test_markdown_example_validates_from_the_command_line(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [f"{EXAMPLE_MD}: ok", f"{EXAMPLE}: ok"]
     assert result.stderr == ""
+
+
+def test_quote_without_source_is_reported_even_when_its_proposal_has_other_errors():
+    text = textwrap.dedent("""\
+        meta: {title: T, date: 2024-01-01}
+        summary: [a]
+        background: {body: b}
+        expert_proposals:
+          proposals:
+            - expert: {name: N, rank: 1}
+              proposal: P
+              quote: Q
+        """)
+    assert problems_of(text) == [
+        "brief:6:7: expert_proposals.proposals.0.source: a quote must name its source",
+        "brief:6:25: expert_proposals.proposals.0.expert.rank: unknown field (allowed: name, role, affiliation)",
+    ]
