@@ -110,7 +110,6 @@ def parse_yaml(text: str, path: Path | str) -> Parsed:
                 problems.append(Problem(path, f"invalid YAML: {message}", line=line, column=column))
                 raise BriefError(_dedupe(problems)) from None
             text = fixed
-            problems = [p for p in problems if not p.message.startswith(("tag ", "alias "))]
         except YAMLError as error:
             line = column = None
             if isinstance(getattr(error, "position", None), int):  # a ReaderError: a character YAML refuses
@@ -421,10 +420,10 @@ def toml_positions(text: str) -> Positions:
                 table = (*_toml_resolve(parts, counts), index)
             else:
                 table = _toml_resolve(parts, counts)
-            for depth_ in range(1, len(table) + 1):
-                positions.values.setdefault(table[:depth_], (number, column))
-                if not isinstance(table[depth_ - 1], int):
-                    positions.keys.setdefault(table[:depth_], (number, column))
+            for length in range(1, len(table) + 1):
+                positions.values.setdefault(table[:length], (number, column))
+                if not isinstance(table[length - 1], int):
+                    positions.keys.setdefault(table[:length], (number, column))
             positions.values[table] = (number, column)
             continue
         if match := _TOML_ASSIGN.match(line):
@@ -511,9 +510,7 @@ def parse_markdown(text: str, path: Path | str) -> Parsed:
         if section is None:
             section = data[kind] = {}
             positions.values[(kind,)] = positions.keys[(kind,)] = (heading_line, 1)
-        if not isinstance(section, dict):
-            problems.append(Problem(path, "expected a mapping of fields", field=kind,
-                                    line=positions.locate((kind,))[0], column=positions.locate((kind,))[1]))
+        if not isinstance(section, dict):  # the models report it
             continue
         if "body" in section:
             line, column = positions.locate((kind, "body"), key=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from brief_formats import SUFFIXES, WRITERS, to_markdown, to_yaml
+from brief_formats import SUFFIXES, WRITERS, to_yaml
 from conftest import EXAMPLE, minimal_brief, pdf_text, run_cli
 
 from briefing import BriefError, build, load, load_text
