@@ -125,6 +125,9 @@ def parse_yaml(text: str, path: Path | str) -> Parsed:
         except RecursionError:
             raise BriefError([*problems, Problem(path, "invalid YAML: nested too deeply", line=1,
                                                  column=1)]) from None
+    else:
+        raise BriefError([*problems, Problem(path, "invalid YAML: too many lines indented with tabs",
+                                             line=1, column=1)])
     positions = Positions({(): (1, 1)})
     if root is None:
         return Parsed(None, positions, _dedupe(problems))
