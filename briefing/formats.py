@@ -80,7 +80,7 @@ def kind_of(path: Path) -> str | None:
 
 def parse_text(text: str, path: Path | str, kind: str) -> Parsed:
     """Read `text` (the contents of `path`) as `kind`: yaml, json, toml or markdown."""
-    text = text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     reader = {"yaml": parse_yaml, "json": parse_json, "toml": parse_toml, "markdown": parse_markdown}[kind]
     parsed = reader(text, path)
     parsed.format = kind

@@ -29,6 +29,12 @@ def test_every_format_loads_the_same_brief(tmp_path, format):
     assert load(path) == expected
 
 
+def test_windows_line_endings_read_like_unix_ones():
+    for format in ("yaml", "json", "toml", "markdown"):
+        text = WRITERS[format](minimal_brief())
+        assert load_text(text.replace("\n", "\r\n"), format) == load_text(text, format)
+
+
 def test_markdown_headings_become_section_bodies_and_titles():
     text = textwrap.dedent("""\
         ---
