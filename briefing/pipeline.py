@@ -9,7 +9,7 @@ from pathlib import Path
 from . import embed, variants
 from .errors import BriefError, Problem
 from .limits import Limits, run_limited
-from .loader import load
+from .loader import check
 from .models import Brief
 from .pdf import DEFAULT_LIMITS, print_pdf
 from .preview import write_pngs
@@ -25,6 +25,7 @@ class BuildResult:
     seconds: float
     html: Path | None = None
     images: tuple[Path, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 def default_output(content: Path) -> Path:
@@ -36,7 +37,7 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
           brand: str | Path | None = None, variant: str | None = None,
           attach: tuple[str | Path, ...] = (), first_page: int | None = None,
           png: int | None = None, allowed_urls: tuple[str, ...] = (),
-          limits: Limits | None = DEFAULT_LIMITS) -> BuildResult:
+          limits: Limits | None = DEFAULT_LIMITS, strict: bool = False) -> BuildResult:
     """Build the brief in `content` into a PDF at `output` (default `output/<stem>.pdf`).
 
     `theme` is a built-in theme name or a theme folder; `templates` a folder of
@@ -51,7 +52,8 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     Resources are read only from the content's folder and the theme's folders, and
     from URLs below the `allowed_urls` prefixes; rendering and printing each run
     within `limits` (see `Limits`; `None` runs them in this process, unbounded).
-    Raises `BriefError` on any problem; an earlier PDF at `output` is then left as it was.
+    The editorial checks' warnings come back in `BuildResult.warnings`; with
+    `strict=True` they fail the build. Raises `BriefError` on any problem; an earlier PDF at `output` is then left as it was.
     """
     started = time.perf_counter()
     content = Path(content)
@@ -59,7 +61,10 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     if not isinstance(theme, Theme):
         theme = load_theme(theme or "default", templates=templates, brand=brand or brand_beside(content))
     paper = paper or theme.paper or "a4"
-    brief = load(content, variant=variant)
+    checked = check(content, variant=variant)
+    if strict and checked.warnings:
+        raise BriefError(list(checked.warnings))
+    brief = checked.brief
     original = _read(content)
     files = _embedded_files(brief, content, original, variant, attach)
     # The theme's templates run in a bounded child too: a template can loop for ever.
@@ -73,7 +78,7 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     write_pdf(printed.pdf, output)
     images = tuple(write_pngs(printed.pdf, output, png)) if png else ()
     return BuildResult(pdf=output, pages=printed.pages, seconds=time.perf_counter() - started,
-                       html=html_path, images=images)
+                       html=html_path, images=images, warnings=checked.warnings)
 
 
 def _read(content: Path) -> bytes:
