@@ -26,6 +26,12 @@ _EXPORTS = {
     "BriefError": "errors",
     "Problem": "errors",
     "load": "loader",
+    "load_text": "loader",
+    "check": "loader",
+    "Checked": "loader",
+    "review": "checks",
+    "json_schema": "schema",
+    "skeleton": "scaffold",
     "render_html": "render",
     "print_pdf": "pdf",
     "PrintedBrief": "pdf",
@@ -52,8 +58,20 @@ def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
         globals()[name] = value
+        _restore_shadowed()
         return value
     raise AttributeError(f"module 'briefing' has no attribute {name!r}")
+
+
+def _restore_shadowed() -> None:
+    # Importing a submodule sets it as an attribute of the package, so `briefing.load` and
+    # `briefing.build` (functions) could be replaced by the modules of the same name.
+    import sys
+
+    for export, module in _EXPORTS.items():
+        loaded = sys.modules.get(f"{__name__}.{module}")
+        if loaded is not None and not callable(globals().get(export)):
+            globals()[export] = getattr(loaded, export)
 
 
 def __dir__() -> list[str]:

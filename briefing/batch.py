@@ -22,8 +22,6 @@ from typing import Any
 from .pipeline import BuildResult, build, default_output, up_to_date
 from .errors import BriefError, Problem
 
-CONTENT_SUFFIXES = (".yaml", ".yml", ".json")
-
 
 @dataclass(frozen=True)
 class BatchItem:
@@ -39,12 +37,14 @@ class BatchItem:
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Content files named directly, and the content files (.yaml, .yml, .json) directly inside folders."""
+    """Content files named directly, and the content files (any format `load` reads) directly inside folders."""
+    from .formats import SUFFIXES
+
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
             found.extend(sorted(child for child in path.iterdir()
-                                if child.suffix.lower() in CONTENT_SUFFIXES and child.is_file()))
+                                if child.suffix.lower() in SUFFIXES and child.is_file()))
         else:
             found.append(path)
     return found

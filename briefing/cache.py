@@ -30,7 +30,7 @@ from typing import Any
 
 from . import __version__
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Stamp:
     outputs: dict[str, str]  # path relative to the stamp's folder -> sha256 of the bytes written there
     inputs: dict[str, str | None]  # absolute path -> sha256, or None for a file that must stay absent
     folders: list[str]  # folders whose list of files must stay the same
+    warnings: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # the build's warnings, as problems
 
     def to_json(self) -> str:
         return json.dumps({"format": FORMAT, **dataclasses.asdict(self)}, indent=1, sort_keys=True)
@@ -67,7 +68,8 @@ def lookup(output: Path, key: str) -> Stamp | None:
         if stored.get("format") != FORMAT or stored.get("key") != key:
             return None
         stamp = Stamp(key=stored["key"], pages=int(stored["pages"]), outputs=dict(stored["outputs"]),
-                      inputs=dict(stored["inputs"]), folders=list(stored["folders"]))
+                      inputs=dict(stored["inputs"]), folders=list(stored["folders"]),
+                      warnings=[dict(warning) for warning in stored["warnings"]])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     for name, expected in stamp.outputs.items():
@@ -83,7 +85,7 @@ def lookup(output: Path, key: str) -> Stamp | None:
 
 
 def record(output: Path, key: str, pages: int, written: Mapping[Path, bytes], inputs: Iterable[Path],
-           folders: Iterable[Path]) -> None:
+           folders: Iterable[Path], warnings: Iterable[Any] = ()) -> None:
     """Store the stamp of a finished build beside `output`; a failure to do so only costs a rebuild.
 
     The stamp is replaced atomically but not synced to disk: a stamp lost in a crash, or one
@@ -97,7 +99,9 @@ def record(output: Path, key: str, pages: int, written: Mapping[Path, bytes], in
                       outputs={os.path.relpath(path, output.parent): hashlib.sha256(data).hexdigest()
                                for path, data in written.items()},
                       inputs={str(path): _digest_or_none(path) for path in sorted(read)},
-                      folders=folders)
+                      folders=folders,
+                      warnings=[{"path": str(warning.path), "message": warning.message, "field": warning.field,
+                                 "line": warning.line, "column": warning.column} for warning in warnings])
     except OSError:
         forget(output)
         return

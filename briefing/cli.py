@@ -12,6 +12,11 @@ from . import __version__
 from .variants import VARIANTS
 
 
+def _warn(warnings) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
 def _fail(error: Exception) -> None:
     for problem in getattr(error, "problems", [error]):
         click.echo(f"error: {problem}", err=True)
@@ -56,6 +61,7 @@ def _shared_build_options(command):  # noqa: ANN001, ANN202
         click.option("--timeout", type=float, default=120, show_default=True, metavar="SECONDS",
                      help="Seconds that rendering and printing may each take."),
         click.option("--max-pages", type=int, default=500, show_default=True, help="Pages the brief may have."),
+        click.option("--strict", is_flag=True, help="Treat the editorial checks' warnings as errors."),
         click.option("--max-memory", type=int, default=2048, show_default=True, metavar="MIB",
                      help="MiB of memory that rendering and printing may each add."),
     ]):
@@ -66,7 +72,7 @@ def _shared_build_options(command):  # noqa: ANN001, ANN202
 def _build_options(paper: str | None, theme: str, templates: Path | None, brand: Path | None, write_html: bool,
                    variant: str | None, attach: tuple[Path, ...], first_page: int | None, png: bool,
                    resolution: int, allowed_urls: tuple[str, ...], timeout: float, max_pages: int,
-                   max_memory: int) -> dict:
+                   strict: bool, max_memory: int) -> dict:
     """The shared command-line options as keyword arguments of `briefing.build`."""
     from .errors import BriefError
     from .limits import Limits
@@ -77,7 +83,8 @@ def _build_options(paper: str | None, theme: str, templates: Path | None, brand:
         _fail(error)
     return {"theme": theme, "paper": paper, "html": write_html, "templates": templates, "brand": brand,
             "variant": variant, "attach": attach, "first_page": first_page,
-            "png": resolution if png else None, "allowed_urls": allowed_urls, "limits": limits}
+            "png": resolution if png else None, "allowed_urls": allowed_urls, "limits": limits,
+            "strict": strict}
 
 
 @main.command()
@@ -135,6 +142,7 @@ def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, 
 
 
 def _report(result) -> None:  # noqa: ANN001
+    _warn(result.warnings)
     pages = "page" if result.pages == 1 else "pages"
     done = "up to date:" if result.cached else "wrote"
     click.echo(f"{done} {result.pdf} ({result.pages} {pages}, {result.seconds:.2f} s)")
@@ -224,21 +232,30 @@ def preview(pdf: Path, resolution: int, output: Path | None) -> None:
 @click.argument("contents", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--pdf-variant", "variant", type=click.Choice(VARIANTS), metavar="VARIANT",
               help="Also check what this PDF variant needs from the content (such as meta.language).")
-def validate(contents: tuple[Path, ...], variant: str | None) -> None:
-    """Check content files and report every problem as path:line:col: field: message."""
+@click.option("--strict", is_flag=True, help="Treat the editorial checks' warnings as errors.")
+def validate(contents: tuple[Path, ...], variant: str | None, strict: bool) -> None:
+    """Check content files and report every problem as path:line:col: field: message.
+
+    Editorial checks (uncited sources, takeaways, date order) are printed as warnings
+    and fail only with --strict.
+    """
     from .errors import BriefError
-    from .loader import load
+    from .loader import check
 
     failed = False
     for content in contents:
         try:
-            load(content, variant=variant)
+            checked = check(content, variant=variant)
         except BriefError as error:
             failed = True
             for problem in error.problems:
                 click.echo(f"{problem}", err=True)
         else:
-            click.echo(f"{content}: ok")
+            _warn(checked.warnings)
+            failed = failed or (strict and bool(checked.warnings))
+            count = len(checked.warnings)
+            note = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
+            click.echo(f"{content}: ok{note}")
     sys.exit(2 if failed else 0)
 
 
@@ -279,6 +296,44 @@ def eject(destination: Path, theme: str) -> None:
         _fail(error)
     click.echo(f"wrote {len(written)} files to {destination}")
     click.echo(f"use them with: briefing build CONTENT --theme {theme} --templates {destination}")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the schema to this file instead of printing it.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of a brief, for editors and other tools."""
+    from .errors import BriefError
+    from .schema import json_schema_text
+    from .write import write_pdf
+
+    text = json_schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_pdf(text.encode("utf-8"), output)
+    except BriefError as error:
+        _fail(error)
+    click.echo(f"wrote {output}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--title", help="The title of the new brief.")
+@click.option("--format", "format_", type=click.Choice(["yaml", "md"]),
+              help="yaml, or md for Markdown with front matter (default: from PATH's suffix).")
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def new(path: Path, title: str | None, format_: str | None, force: bool) -> None:
+    """Write a complete skeleton brief to PATH, ready to fill in and build."""
+    from .errors import BriefError
+    from .scaffold import new as scaffold
+
+    try:
+        written = scaffold(path, title, format=format_, force=force)
+    except BriefError as error:
+        _fail(error)
+    click.echo(f"wrote {written}")
 
 
 if __name__ == "__main__":  # pragma: no cover

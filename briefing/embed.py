@@ -124,8 +124,7 @@ def _problem(content: Path, loc: tuple | None, path: Path, message: str) -> Prob
     from .loader import parse
 
     try:
-        _, locate = parse(content)
-        line, column = locate(loc)
+        line, column = parse(content).positions.locate(loc)
     except BriefError:
         line = column = None
     return Problem(content, f"{message}: {path}", field=".".join(str(step) for step in loc),

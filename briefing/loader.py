@@ -7,17 +7,29 @@ file, the line and column where the parser knows them, and the field.
 from __future__ import annotations
 
 import difflib
-import json
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from .errors import BriefError, Problem
+from .formats import MARKDOWN_SECTIONS, SUFFIXES, Parsed, Positions, kind_of, parse_text
 from .models import Brief
 
-FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+FORMATS = SUFFIXES
+#: A top-level key that editors read to find the JSON Schema; the loader ignores it.
+SCHEMA_KEY = "$schema"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A brief that loaded without errors, with the editor's warnings about it."""
+
+    brief: Brief
+    warnings: tuple[Problem, ...] = ()
+    path: Path | None = None
 
 
 def load(path: str | Path, *, variant: str | None = None) -> Brief:
@@ -27,13 +39,39 @@ def load(path: str | Path, *, variant: str | None = None) -> Brief:
     (for instance an explicit language for pdf/ua-1).
     """
     path = Path(path)
-    data, locate = parse(path)
-    return validate(data, path, locate, variant=variant)
+    parsed = parse(path)
+    return validate(parsed.data, path, parsed.positions, problems=parsed.problems, format=parsed.format,
+                    variant=variant)
 
 
-def parse(path: Path) -> tuple[Any, Locator]:
-    """Read `path` into plain data and a locator for its fields."""
-    kind = FORMATS.get(path.suffix.lower())
+def check(path: str | Path, *, variant: str | None = None) -> Checked:
+    """Load the brief in `path` and run the editorial and provenance checks on it.
+
+    Errors raise `BriefError` as `load` does; warnings come back in `Checked.warnings`
+    and never raise (the CLI's `--strict` turns them into a failure).
+    """
+    from .checks import review
+
+    path = Path(path)
+    parsed = parse(path)
+    brief = validate(parsed.data, path, parsed.positions, problems=parsed.problems, format=parsed.format,
+                     variant=variant)
+    return Checked(brief, tuple(review(brief, path, parsed.positions)), path)
+
+
+def load_text(text: str, format: str = "yaml", path: str | Path = "<text>") -> Brief:
+    """Validate a brief given as text in `format` (yaml, json, toml or markdown)."""
+    if format not in {"yaml", "json", "toml", "markdown"}:
+        raise BriefError([Problem(path, f"unknown content format {format!r} "
+                                        "(expected yaml, json, toml or markdown)")])
+    parsed = parse_text(text, path, format)
+    return validate(parsed.data, Path(str(path)), parsed.positions, problems=parsed.problems,
+                    format=format)
+
+
+def parse(path: Path) -> Parsed:
+    """Read `path` into plain data, the positions of its parts and the problems met while reading."""
+    kind = kind_of(path)
     if kind is None:
         known = ", ".join(sorted(FORMATS))
         raise BriefError([Problem(path, f"unknown content format {path.suffix!r} (expected {known})")])
@@ -41,97 +79,61 @@ def parse(path: Path) -> tuple[Any, Locator]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BriefError([Problem(path, "no such file")]) from None
+    except IsADirectoryError:
+        raise BriefError([Problem(path, "is a folder, not a content file")]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise BriefError([Problem(path, f"cannot read: {error}")]) from None
-    if kind == "yaml":
-        return _parse_yaml(text, path)
-    return _parse_json(text, path)
+    return parse_text(text, path, kind)
 
 
-def validate(data: Any, path: Path, locate: Locator | None = None, *, variant: str | None = None) -> Brief:
-    """Validate parsed data into a `Brief`, turning pydantic's errors into located problems."""
-    locate = locate or Locator(None)
+def validate(data: Any, path: Path, locate: Positions | None = None, *, problems: list[Problem] = (),
+             format: str = "yaml", variant: str | None = None) -> Brief:
+    """Validate parsed data into a `Brief`; every problem (with `problems` already found while
+    reading) is raised at once as one `BriefError`, sorted by line. `variant` adds what that PDF
+    variant needs from the content."""
+    from .checks import reference_problems
+
+    positions = locate or Positions()
+    found = list(problems)
     if not isinstance(data, dict):
-        raise BriefError([Problem(path, "expected a mapping of sections (meta, summary, …) at the top",
-                                  line=1, column=1)])
+        found.append(Problem(path, "expected a mapping of sections (meta, summary, …) at the top",
+                             line=1, column=1))
+        raise BriefError(_sorted(found))
+    if isinstance(data.get(SCHEMA_KEY), str):  # an editor's pointer to the schema, not content
+        data = {key: value for key, value in data.items() if key != SCHEMA_KEY}
+    brief = None
     try:
-        return Brief.model_validate(data, context={"variant": variant})
+        brief = Brief.model_validate(data, context={"variant": variant})
     except ValidationError as error:
-        raise BriefError([_problem(path, locate, entry) for entry in error.errors()]) from None
+        entries = error.errors()
+        found += [_problem(path, positions, entry, format) for entry in entries]
+        reported = {tuple(entry["loc"]) for entry in entries}
+        for loc, kind, message in reference_problems(data):
+            if loc not in reported:
+                line, column = positions.locate(loc)
+                found.append(Problem(path, message, field=_dotted(loc), line=line, column=column))
+    if found or brief is None:
+        raise BriefError(_sorted(found))
+    return brief
 
 
-class Locator:
-    """Finds the line and column of a field in the parsed document."""
-
-    def __init__(self, root: Any):
-        self.root = root
-
-    def __call__(self, loc: tuple[Any, ...], *, key: bool = False) -> tuple[int | None, int | None]:
-        node, position = self.root, None
-        if node is None or not hasattr(node, "lc"):
-            return None, None
-        position = (node.lc.line, node.lc.col)
-        for depth, step in enumerate(loc):
-            last = depth == len(loc) - 1
-            if isinstance(node, dict) and step in node:
-                position = node.lc.key(step) if (key and last) or not _is_scalar(node[step]) \
-                    else node.lc.value(step)
-                node = node[step]
-            elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-                position = node.lc.item(step)
-                node = node[step]
-            else:
-                break
-        return position[0] + 1, position[1] + 1
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0, p.column or 0))
 
 
-def _is_scalar(value: Any) -> bool:
-    return not isinstance(value, (dict, list))
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(step) for step in loc)
 
 
-def _parse_yaml(text: str, path: Path) -> tuple[Any, Locator]:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    yaml = YAML(typ="rt")
-    try:
-        data = yaml.load(text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        message = " ".join(filter(None, [error.context, error.problem])) or str(error)
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise BriefError([Problem(path, f"invalid YAML: {message}", line=line, column=column)]) from None
-    except YAMLError as error:
-        raise BriefError([Problem(path, f"invalid YAML: {error}")]) from None
-    return data, Locator(data)
-
-
-def _parse_json(text: str, path: Path) -> tuple[Any, Locator]:
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for name, value in pairs:
-            if name in result:
-                raise ValueError(f"duplicate key {name!r}")
-            result[name] = value
-        return result
-
-    try:
-        data = json.loads(text, object_pairs_hook=no_duplicates)
-    except json.JSONDecodeError as error:
-        raise BriefError([Problem(path, f"invalid JSON: {error.msg}", line=error.lineno,
-                                  column=error.colno)]) from None
-    except ValueError as error:
-        raise BriefError([Problem(path, f"invalid JSON: {error}")]) from None
-    return data, Locator(None)
-
-
-def _problem(path: Path, locate: Locator, entry: dict[str, Any]) -> Problem:
+def _problem(path: Path, positions: Positions, entry: dict[str, Any], format: str = "yaml") -> Problem:
     loc = tuple(entry["loc"])
     kind = entry["type"]
-    field = ".".join(str(step) for step in loc)
-    line, column = locate(loc, key=kind == "extra_forbidden")
+    field = _dotted(loc)
+    line, column = positions.locate(loc, key=kind == "extra_forbidden")
     if kind == "missing":
         message = "required field is missing"
+        if format == "markdown" and len(loc) == 2 and loc[1] == "body" and loc[0] in MARKDOWN_SECTIONS:
+            message += f" (write it under a `## {MARKDOWN_SECTIONS[loc[0]]}` heading)"
     elif kind == "extra_forbidden":
         message = "unknown field"
         allowed = _fields_at(loc[:-1])
@@ -141,7 +143,7 @@ def _problem(path: Path, locate: Locator, entry: dict[str, Any]) -> Problem:
         elif allowed:
             message += f" (allowed: {', '.join(allowed)})"
     else:
-        message = entry["msg"]
+        message = entry["msg"].removeprefix("Value error, ")
         message = message[0].lower() + message[1:]
         if kind.endswith("_type") or kind.endswith("_parsing"):
             message += f", got {_describe(entry.get('input'))}"

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo,
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo,
                       model_validator)
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
@@ -33,6 +33,25 @@ Url = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^(https?://[^\s]+|mailto:[^\s]+)$"),
     Field(description="An http, https or mailto address."),
 ]
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _day(value: Any) -> Any:
+    """Only a real calendar day written YYYY-MM-DD (or a date object): not a year, a timestamp or a time."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date without a time, written YYYY-MM-DD")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DAY.match(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as error:
+            raise ValueError(f"not a real date: {error}") from None
+    raise ValueError("expected a date written YYYY-MM-DD, such as 2021-02-28")
+
+
+Day = Annotated[dt.date, BeforeValidator(_day)]
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
@@ -113,95 +132,106 @@ class Model(BaseModel):
 class Author(Model):
     """A person or organisation credited with the brief."""
 
-    name: Text
-    role: Text | None = None
-    affiliation: Text | None = None
+    name: Text = Field(description="The author's name as it should be printed.")
+    role: Text | None = Field(None, description="The author's position, such as 'Senior Fellow'.")
+    affiliation: Text | None = Field(None, description="The author's institution.")
 
 
 class Meta(Model):
     """What the brief is: shown in the masthead and written into the PDF metadata."""
 
-    title: Text
-    subtitle: Text | None = None
+    title: Text = Field(description="The headline of the brief.")
+    subtitle: Text | None = Field(None, description="One sentence under the title; also the PDF description.")
     short_title: Text | None = Field(None, description="Running header text; defaults to the title.")
     series: Text | None = Field(None, description="The publication series, shown in the masthead.")
     identifier: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] | None = Field(
         None, description="A short reference such as AI-2021-02, shown in the footer and metadata.")
-    date: dt.date = Field(description="The date of the brief (YYYY-MM-DD).")
+    date: Day = Field(description="The date of the brief (YYYY-MM-DD).")
     language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
         "en", description="BCP 47 language tag of the text, such as en, en-GB or ko.")
-    authors: list[Author] = Field(default_factory=list)
-    publisher: Text | None = None
-    keywords: list[Text] = Field(default_factory=list)
+    authors: list[Author] = Field(default_factory=list, description="Who wrote the brief, in credit order.")
+    publisher: Text | None = Field(
+        None, description="The organisation that publishes the brief; credited when no author is named.")
+    keywords: list[Text] = Field(default_factory=list, description="Subject keywords for the PDF metadata.")
 
 
 class Event(Model):
     """One dated entry of a timeline."""
 
-    date: PartialDate
+    date: PartialDate = Field(description="When it happened: 1965, 2019-07 or 1965-06-22.")
     when: Text | None = Field(None, description="How to show the date, such as 'Summer 2019'.")
-    event: Markdown
-    source: SourceId | None = None
+    event: Markdown = Field(description="What happened, in a sentence or two (Markdown).")
+    source: SourceId | None = Field(None, description="The id of the source that reports it.")
 
 
 class Figure(Model):
     """A key figure, shown large with its label; it must name its source."""
 
-    value: Text
-    label: Markdown
-    source: SourceId
+    value: Text = Field(description="The number as printed, such as '40.4%' or '60 million'.")
+    label: Markdown = Field(description="What the number measures, read after the value (Markdown).")
+    source: SourceId = Field(description="The id of the source the figure comes from (required).")
 
 
 class Background(Model):
-    title: Text = "Background"
-    body: Markdown
-    timeline: list[Event] = Field(default_factory=list)
-    figures: list[Figure] = Field(default_factory=list)
+    """Section 1: how things came to this point."""
+
+    title: Text = Field("Background", description="The section heading.")
+    body: Markdown = Field(description="The prose of the section (Markdown).")
+    timeline: list[Event] = Field(default_factory=list, description="Dated events, oldest first.")
+    figures: list[Figure] = Field(default_factory=list, description="Key figures shown beside the prose.")
 
 
 class Position(Model):
     """One party's stance, shown side by side with the others."""
 
-    party: Text
-    stance: Markdown
-    source: SourceId | None = None
+    party: Text = Field(description="Who holds the position, such as a government.")
+    stance: Markdown = Field(description="What the party holds (Markdown).")
+    source: SourceId | None = Field(None, description="The id of the source for the stance.")
 
 
 class Agreement(Model):
-    date: PartialDate
-    name: Text
-    summary: Markdown
-    source: SourceId | None = None
+    """A treaty or agreement that bears on the dispute."""
+
+    date: PartialDate = Field(description="When it was signed or announced.")
+    name: Text = Field(description="The agreement's name.")
+    summary: Markdown = Field(description="What it settled, and what is disputed about it (Markdown).")
+    source: SourceId | None = Field(None, description="The id of the source for the summary.")
 
 
 class Ruling(Model):
-    date: PartialDate
-    court: Text
-    holding: Markdown
-    source: SourceId | None = None
+    """A court decision, shown as a row of the rulings table."""
+
+    date: PartialDate = Field(description="When the court ruled.")
+    court: Text = Field(description="The court's name.")
+    holding: Markdown = Field(description="What the court held (Markdown).")
+    source: SourceId | None = Field(None, description="The id of the source for the ruling.")
 
 
 class LegalDeadlock(Model):
-    title: Text = "Legal deadlock"
-    body: Markdown | None = None
-    positions: list[Position] = Field(default_factory=list)
-    agreements: list[Agreement] = Field(default_factory=list)
-    rulings: list[Ruling] = Field(default_factory=list)
+    """Section 2: where law and politics block each other."""
+
+    title: Text = Field("Legal deadlock", description="The section heading.")
+    body: Markdown | None = Field(None, description="The prose of the section (Markdown).")
+    positions: list[Position] = Field(default_factory=list, description="Each party's stance, side by side.")
+    agreements: list[Agreement] = Field(default_factory=list, description="Treaties and agreements, oldest first.")
+    rulings: list[Ruling] = Field(default_factory=list, description="Court rulings, oldest first.")
 
 
 class Expert(Model):
-    name: Text
-    role: Text | None = None
-    affiliation: Text | None = None
+    """The person behind a proposal."""
+
+    name: Text = Field(description="The expert's name.")
+    role: Text | None = Field(None, description="The expert's title or position, such as 'Professor'.")
+    affiliation: Text | None = Field(None, description="The expert's institution.")
 
 
 class Proposal(Model):
     """What one expert proposes, with a verbatim quote as the pull quote."""
 
-    expert: Expert
-    proposal: Markdown
+    expert: Expert = Field(description="Who proposes it.")
+    proposal: Markdown = Field(description="The proposal in the brief's words (Markdown).")
     quote: Text | None = Field(None, description="Verbatim words of the expert; needs `source`.")
-    source: SourceId | None = None
+    source: SourceId | None = Field(None, description="The id of the source of the quote and proposal.")
 
     @model_validator(mode="after")
     def _quote_needs_source(self) -> Proposal:
@@ -212,49 +242,55 @@ class Proposal(Model):
 
 
 class ExpertProposals(Model):
-    title: Text = "Expert proposals"
-    body: Markdown | None = None
-    proposals: list[Proposal] = Field(min_length=1)
+    """Section 3: ways out, one card per expert."""
+
+    title: Text = Field("Expert proposals", description="The section heading.")
+    body: Markdown | None = Field(None, description="An introduction to the proposals (Markdown).")
+    proposals: list[Proposal] = Field(min_length=1, description="One entry per expert proposal.")
 
 
 class Signpost(Model):
     """Something to watch, with its date where known."""
 
-    date: PartialDate | None = None
+    date: PartialDate | None = Field(None, description="When it is due, if known.")
     when: Text | None = Field(None, description="How to show the date, such as 'Spring 2022'.")
-    item: Markdown
+    item: Markdown = Field(description="What to watch for (Markdown).")
 
 
 class Outlook(Model):
-    title: Text = "Outlook"
-    body: Markdown
-    signposts: list[Signpost] = Field(default_factory=list)
+    """Section 4: what comes next."""
+
+    title: Text = Field("Outlook", description="The section heading.")
+    body: Markdown = Field(description="The prose of the section (Markdown).")
+    signposts: list[Signpost] = Field(default_factory=list, description="What to watch, soonest first.")
 
 
 class Source(Model):
-    id: SourceId
-    title: Text
-    author: Text | None = None
-    publisher: Text | None = None
-    date: PartialDate | None = None
-    url: Url | None = None
-    note: Text | None = None
+    """A work the brief draws on; quotes, figures and events cite it by `id`."""
+
+    id: SourceId = Field(description="A short name that `source` fields use, such as st-2021.")
+    title: Text = Field(description="The title of the work.")
+    author: Text | None = Field(None, description="Who wrote it.")
+    publisher: Text | None = Field(None, description="Who published it.")
+    date: PartialDate | None = Field(None, description="When it was published: 2021, 2021-02 or 2021-02-28.")
+    url: Url | None = Field(None, description="Where to read it (http, https or mailto).")
+    note: Text | None = Field(None, description="Anything else a reader needs to find or judge it.")
 
 
 class Labels(Model):
     """Fixed wording of the layout, to rename or translate per brief."""
 
-    takeaways: Text = "Key takeaways"
-    timeline: Text = "Timeline"
-    figures: Text = "Key figures"
-    positions: Text = "Positions"
-    agreements: Text = "Agreements"
-    rulings: Text = "Court rulings"
-    signposts: Text = "What to watch"
-    sources: Text = "Sources"
-    page: Text = "Page"
-    of: Text = "of"
-    cited_by: Text = "Cited for"
+    takeaways: Text = Field("Key takeaways", description="Heading of the key takeaways box.")
+    timeline: Text = Field("Timeline", description="Heading of the timeline.")
+    figures: Text = Field("Key figures", description="Heading of the key figures.")
+    positions: Text = Field("Positions", description="Heading of the parties' positions.")
+    agreements: Text = Field("Agreements", description="Heading of the agreements list.")
+    rulings: Text = Field("Court rulings", description="Heading of the rulings table.")
+    signposts: Text = Field("What to watch", description="Heading of the signposts.")
+    sources: Text = Field("Sources", description="Heading of the sources list.")
+    page: Text = Field("Page", description="The word before the page number in the footer.")
+    of: Text = Field("of", description="The word between page number and page count.")
+    cited_by: Text = Field("Cited for", description="Lead-in to where a source is cited.")
 
 
 class Attachment(Model):
@@ -269,14 +305,15 @@ class Attachment(Model):
 class Brief(Model):
     """A whole policy brief."""
 
-    meta: Meta
-    summary: list[Markdown] = Field(min_length=1, description="Key takeaways, shown on page 1.")
-    background: Background
-    legal_deadlock: LegalDeadlock | None = None
-    expert_proposals: ExpertProposals | None = None
-    outlook: Outlook | None = None
-    sources: list[Source] = Field(default_factory=list)
-    labels: Labels = Field(default_factory=Labels)
+    meta: Meta = Field(description="Title, date, authors and other facts about the brief.")
+    summary: list[Markdown] = Field(min_length=1, description="Key takeaways, shown on page 1 (2 to 5).")
+    background: Background = Field(description="Section 1: background, timeline and key figures.")
+    legal_deadlock: LegalDeadlock | None = Field(
+        None, description="Section 2: positions, agreements and rulings.")
+    expert_proposals: ExpertProposals | None = Field(None, description="Section 3: the experts' proposals.")
+    outlook: Outlook | None = Field(None, description="Section 4: outlook and what to watch.")
+    sources: list[Source] = Field(default_factory=list, description="Every work the brief cites.")
+    labels: Labels = Field(default_factory=Labels, description="Fixed wording of the layout, to translate.")
     attachments: list[Attachment] = Field(default_factory=list,
                                           description="Further files to embed in the PDF.")
 

@@ -22,7 +22,7 @@ DEFAULT_LIMITS = Limits()
 # they are module attributes all the same (`briefing.pipeline.print_pdf`, …).
 _STEPS = {
     "embed": ("embed", None), "variants": ("variants", None), "Brief": ("models", "Brief"),
-    "load": ("loader", "load"), "render_html": ("render", "render_html"), "print_pdf": ("pdf", "print_pdf"),
+    "check": ("loader", "check"), "render_html": ("render", "render_html"), "print_pdf": ("pdf", "print_pdf"),
     "write_pngs": ("preview", "write_pngs"), "write_pdf": ("write", "write_pdf"),
     "run_limited": ("limits", "run_limited"), "Theme": ("theme", "Theme"),
     "brand_beside": ("theme", "brand_beside"), "load_theme": ("theme", "load_theme"),
@@ -53,6 +53,7 @@ class BuildResult:
     seconds: float
     html: Path | None = None
     images: tuple[Path, ...] = ()
+    warnings: tuple[Problem, ...] = ()
     cached: bool = False
 
 
@@ -65,7 +66,7 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
           brand: str | Path | None = None, variant: str | None = None,
           attach: tuple[str | Path, ...] = (), first_page: int | None = None,
           png: int | None = None, allowed_urls: tuple[str, ...] = (),
-          limits: Limits | None = DEFAULT_LIMITS, force: bool = False) -> BuildResult:
+          limits: Limits | None = DEFAULT_LIMITS, strict: bool = False, force: bool = False) -> BuildResult:
     """Build the brief in `content` into a PDF at `output` (default `output/<stem>.pdf`).
 
     `theme` is a built-in theme name or a theme folder; `templates` a folder of
@@ -80,6 +81,8 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     Resources are read only from the content's folder and the theme's folders, and
     from URLs below the `allowed_urls` prefixes; rendering and printing each run
     within `limits` (see `Limits`; `None` runs them in this process, unbounded).
+    The editorial checks' warnings come back in `BuildResult.warnings`; with
+    `strict=True` they fail the build.
     When nothing the build reads (content, theme files, settings, attachments), none of its
     options and no installed version changed since the last build of `output`, and the files
     it wrote are as it wrote them, nothing is rendered and the result says `cached=True`;
@@ -98,7 +101,10 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     if not isinstance(theme, Theme):
         theme = load_theme(theme or "default", templates=templates, brand=brand or brand_beside(content))
     paper = paper or theme.paper or "a4"
-    brief = load(content, variant=variant)
+    checked = check(content, variant=variant)
+    if strict and checked.warnings:
+        raise BriefError(list(checked.warnings))
+    brief = checked.brief
     original = _read(content)
     files = _embedded_files(brief, content, original, variant, attach)
     # The theme's templates run in a bounded child too: a template can loop for ever.
@@ -118,9 +124,9 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     written = {output: printed.pdf, **({html_path: document.encode("utf-8")} if html_path else {})}
     written.update((image, image.read_bytes()) for image in images)
     cache.record(output, key, printed.pages, written, _inputs(content, theme, brief, attach),
-                 folders=theme.folders)
+                 folders=theme.folders, warnings=checked.warnings)
     return BuildResult(pdf=output, pages=printed.pages, seconds=time.perf_counter() - started,
-                       html=html_path, images=images)
+                       html=html_path, images=images, warnings=checked.warnings)
 
 
 def _warm_templates(theme: Any) -> None:
@@ -171,7 +177,9 @@ def _cached(content: Path, output: Path, key: str, html: bool, png: int | None,
     folder = output.parent
     images = tuple(sorted(folder / name for name in stamp.outputs if name.endswith(".png"))) if png else ()
     return BuildResult(pdf=output, pages=stamp.pages, seconds=time.perf_counter() - started,
-                       html=output.with_suffix(".html") if html else None, images=images, cached=True)
+                       html=output.with_suffix(".html") if html else None, images=images,
+                       warnings=tuple(Problem(**{**warning, "path": Path(warning["path"])})
+                                      for warning in stamp.warnings), cached=True)
 
 
 def _inputs(content: Path, theme: Any, brief: Any, attach: tuple[str | Path, ...]) -> list[Path]:

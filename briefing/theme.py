@@ -254,11 +254,14 @@ def _theme_folder(name: str | Path, referrer: Path | None) -> Path:
 
 def _read_settings(path: Path, model: type[Brand]) -> Any:
     """Parse and validate one settings file, with located problems."""
-    from .loader import Locator, parse
+    from .loader import parse
 
     if not path.is_file():
         raise BriefError([Problem(path, "no such file")])
-    data, locate = parse(path)
+    parsed = parse(path)
+    if parsed.problems:
+        raise BriefError(list(parsed.problems))
+    data, locate = parsed.data, parsed.positions.locate
     if data is None:
         data = {}
     if not isinstance(data, dict):

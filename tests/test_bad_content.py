@@ -78,7 +78,7 @@ def test_impossible_date_is_rejected(tmp_path):
     data["background"]["timeline"][0]["date"] = "2021-02-30"
     result = validate(tmp_path, "brief.yaml", brief_yaml(tmp_path, data))
     assert result.returncode == 2
-    assert "background.timeline.0.date: value error, not a real date" in result.stderr
+    assert "background.timeline.0.date: not a real date: day is out of range for month" in result.stderr
 
 
 def test_malformed_yaml_points_at_the_line(tmp_path):

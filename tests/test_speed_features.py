@@ -129,6 +129,17 @@ def test_restoring_content_after_a_failed_build_needs_no_render(tmp_path):
     assert briefing.build(content, output).cached
 
 
+def test_an_unchanged_rebuild_repeats_the_warnings_of_the_build(tmp_path):
+    data = minimal_brief()
+    data["sources"].append({"id": "unused", "title": "Never cited", "publisher": "Nobody", "date": 2020})
+    content = write_yaml(tmp_path / "brief.yaml", data)
+    output = tmp_path / "brief.pdf"
+    first = briefing.build(content, output)
+    again = briefing.build(content, output)
+    assert first.warnings and again.cached
+    assert [str(warning) for warning in again.warnings] == [str(warning) for warning in first.warnings]
+
+
 def test_cli_says_up_to_date_and_force_rebuilds(tmp_path):
     content = brief_file(tmp_path)
     first = run_cli("build", str(content), "-o", "brief.pdf", cwd=tmp_path)

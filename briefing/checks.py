@@ -1,0 +1,121 @@
+"""Checks an editor would make: provenance and house rules.
+
+Two kinds live here. `reference_problems` finds citations of sources that do
+not exist in plain, not yet validated data, so that a file with other errors
+still gets them reported in the same run (the models reject them too).
+`review` looks at a valid `Brief` and returns warnings — things that are
+allowed but probably wrong — each located like an error. Warnings never stop
+a build unless the user asks for `--strict`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem
+from .formats import Positions
+from .models import Brief, PartialDate
+
+#: Key takeaways: how many, and how many words together, before the editor complains.
+TAKEAWAYS_MIN, TAKEAWAYS_MAX, TAKEAWAYS_WORDS = 2, 5, 150
+
+_CITING = {"background": ("timeline", "figures"), "legal_deadlock": ("positions", "agreements", "rulings"),
+           "expert_proposals": ("proposals",)}
+_WORD = re.compile(r"[\w’'-]+")
+
+
+def reference_problems(data: Any) -> list[tuple[tuple[Any, ...], str, str]]:
+    """(loc, kind, message) for every `source` in plain brief data that names no listed source,
+    and every quote without a source."""
+    if not isinstance(data, dict):
+        return []
+    sources = data.get("sources")
+    known = sorted({entry["id"] for entry in sources if isinstance(entry, dict) and isinstance(entry.get("id"), str)}
+                   if isinstance(sources, list) else set())
+    found = []
+    for section_name, fields in _CITING.items():
+        section = data.get(section_name)
+        if not isinstance(section, dict):
+            continue
+        for field_name in fields:
+            items = section.get(field_name)
+            if not isinstance(items, list):
+                continue
+            for index, item in enumerate(items):
+                source = item.get("source") if isinstance(item, dict) else None
+                if field_name == "proposals" and isinstance(item, dict) and item.get("quote") is not None \
+                        and source is None:
+                    found.append(((section_name, field_name, index, "source"), "quote_without_source",
+                                  "a quote must name its source"))
+                if isinstance(source, str) and source not in known:
+                    found.append(((section_name, field_name, index, "source"), "unknown_source",
+                                  f"cites source {source!r}, which is not in sources "
+                                  f"(known: {', '.join(known) or 'none'})"))
+    return found
+
+
+def review(brief: Brief, path: Path | str = "<brief>", positions: Positions | None = None) -> list[Problem]:
+    """Warnings about a valid brief, located where `positions` knows the fields."""
+    positions = positions or Positions()
+    warnings: list[Problem] = []
+
+    def warn(loc: tuple[Any, ...], message: str) -> None:
+        line, column = positions.locate(loc)
+        warnings.append(Problem(path, message, field=".".join(map(str, loc)), line=line, column=column))
+
+    _takeaways(brief, warn)
+    _uncited_sources(brief, warn)
+    _order(brief, warn)
+    _dates(brief, warn)
+    return sorted(warnings, key=lambda p: (p.line is None, p.line or 0, p.column or 0))
+
+
+def words(text: str) -> int:
+    """Words as a reader counts them (Markdown marks are not words)."""
+    return len(_WORD.findall(re.sub(r"[*_`#>\[\]()]", " ", text)))
+
+
+def _takeaways(brief: Brief, warn: Any) -> None:
+    count = len(brief.summary)
+    if not TAKEAWAYS_MIN <= count <= TAKEAWAYS_MAX:
+        warn(("summary",), f"{count} key takeaway{'s' if count != 1 else ''}; a brief reads best with "
+                           f"{TAKEAWAYS_MIN} to {TAKEAWAYS_MAX}")
+    total = sum(words(item) for item in brief.summary)
+    if total > TAKEAWAYS_WORDS:
+        warn(("summary",), f"key takeaways run to {total} words together; keep them to about "
+                           f"{TAKEAWAYS_WORDS} so they fit the first page")
+
+
+def _uncited_sources(brief: Brief, warn: Any) -> None:
+    cited = {source_id for _, source_id in brief.citations()}
+    for index, source in enumerate(brief.sources):
+        if source.id not in cited:
+            warn(("sources", index, "id"), f"source {source.id!r} is never cited")
+
+
+def _order(brief: Brief, warn: Any) -> None:
+    lists = [(("background", "timeline"), brief.background.timeline)]
+    if brief.legal_deadlock is not None:
+        lists += [(("legal_deadlock", "agreements"), brief.legal_deadlock.agreements),
+                  (("legal_deadlock", "rulings"), brief.legal_deadlock.rulings)]
+    for loc, items in lists:
+        for index in range(1, len(items)):
+            before, after = items[index - 1].date, items[index].date
+            if _earliest(after) < _earliest(before):
+                warn((*loc, index, "date"), f"{after} comes after {before} in the list; "
+                                            "dates should run oldest first")
+
+
+def _dates(brief: Brief, warn: Any) -> None:
+    published = brief.meta.date
+    for index, source in enumerate(brief.sources):
+        if source.date is not None and _earliest(source.date) > published:
+            warn(("sources", index, "date"), f"source is dated {source.date}, after the brief "
+                                             f"itself ({published.isoformat()})")
+
+
+def _earliest(date: PartialDate) -> dt.date:
+    return dt.date(date.year, date.month or 1, date.day or 1)
