@@ -37,14 +37,22 @@ class BatchItem:
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Content files named directly, and the content files (any format `load` reads) directly inside folders."""
+    """Content files named directly, and the briefs directly inside folders.
+
+    A brief in a folder is a file in a format `load` reads, other than the folder's brand
+    settings (`brand.yaml`), a README and hidden files.
+    """
     from .formats import SUFFIXES
+    from .theme import BRAND
+
+    def is_brief(child: Path) -> bool:
+        return (child.suffix.lower() in SUFFIXES and child.name != BRAND and not child.name.startswith(".")
+                and child.stem.lower() != "readme" and child.is_file())
 
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(child for child in path.iterdir()
-                                if child.suffix.lower() in SUFFIXES and child.is_file()))
+            found.extend(sorted(child for child in path.iterdir() if is_brief(child)))
         else:
             found.append(path)
     return found

@@ -161,6 +161,8 @@ def test_build_of_a_folder_with_two_jobs_writes_every_brief(tmp_path):
     for name, title in titles.items():
         brief_file(folder, f"{name}.yaml", title)
     (folder / "notes.txt").write_text("not a brief", encoding="utf-8")
+    (folder / "README.md").write_text("# The briefs of this folder\n", encoding="utf-8")
+    (folder / "brand.yaml").write_text('colors:\n  accent: "#aa0000"\n', encoding="utf-8")
     result = run_cli("build", "briefs", "--output-dir", "pdfs", "-j", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in (tmp_path / "pdfs").glob("*.pdf")) == \
