@@ -95,8 +95,22 @@ def _warm(job: _PrintJob) -> None:
     try:
         with _weasyprint_errors() as failures:
             _theme_stylesheets(job, _font_config(), failures)
+        _hyphenation(job.html)
     except Exception:  # noqa: BLE001 - only a head start; the next child parses them itself
         pass
+
+
+def _hyphenation(html: str) -> None:
+    """Load the hyphenation dictionaries of the document's languages (pyphen keeps them per process).
+
+    Loading one takes longer than laying out a short brief's hyphenated text; a child that
+    inherits it loaded does not load it again.
+    """
+    import pyphen
+
+    for lang in sorted(set(re.findall(r'\blang="([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)"', html)))[:8]:
+        if fallback := pyphen.language_fallback(lang.replace("-", "_")):
+            pyphen.Pyphen(lang=fallback)
 
 
 @dataclass(frozen=True)
