@@ -1,6 +1,7 @@
 # Two commands on a fresh machine with Python 3.11+:
 #   make brief   builds content/korea-japan-2021.yaml into output/korea-japan-2021.pdf
 #   make test    runs the test suite
+#   make bench   measures speed side by side with bare WeasyPrint; updates docs/performance.md
 # Each creates .venv and installs the project first.
 
 PYTHON ?= python3
@@ -15,6 +16,9 @@ brief: $(STAMP) system-check
 
 test: $(STAMP) system-check
 	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) system-check
+	$(BIN)/python bench/run.py --write docs/performance.md
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

@@ -15,6 +15,8 @@ so `import briefing` (and `briefing --help`) stays fast.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -43,6 +45,10 @@ _EXPORTS = {
     "AttachResult": "report",
     "EmbeddedFile": "embed",
     "VARIANTS": "variants",
+    "build_many": "batch",
+    "BatchItem": "batch",
+    "watch": "watch",
+    "Rebuild": "watch",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -70,3 +76,19 @@ def _restore_shadowed() -> None:
 
 def __dir__() -> list[str]:
     return sorted(list(globals()) + __all__)
+
+
+class _Package(types.ModuleType):
+    """Keeps `briefing.build`, `briefing.load`, … the functions even after their modules are imported.
+
+    Importing a submodule sets an attribute of the same name on its package; for the steps
+    whose function and module share a name, that would replace the function with the module.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and name in _EXPORTS and _EXPORTS[name] == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

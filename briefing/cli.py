@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -26,63 +27,160 @@ def _fail(error: Exception) -> None:
 @click.version_option(__version__, prog_name="briefing")
 def main() -> None:
     """Build printable policy briefs from validated content."""
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    click.echo(f"warning: {message}", err=True)
+
+
+def _shared_build_options(command):  # noqa: ANN001, ANN202
+    """The options `build` and `watch` share, in the order `--help` shows them."""
+    for option in reversed([
+        click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
+                     help="Paper size (default: the theme's, else a4)."),
+        click.option("--theme", default="default", show_default=True,
+                     help="A built-in theme name (see `briefing themes`) or a theme folder."),
+        click.option("--templates", type=click.Path(path_type=Path), default=None,
+                     help="A folder whose files replace the theme's files of the same name."),
+        click.option("--brand", type=click.Path(path_type=Path), default=None,
+                     help="Brand settings (colours, fonts, logo); default: brand.yaml beside CONTENT."),
+        click.option("--html", "write_html", is_flag=True, help="Also write the intermediate HTML beside the PDF."),
+        click.option("--pdf-variant", "variant", type=click.Choice(VARIANTS), metavar="VARIANT",
+                     help=f"Write an archival, accessible or print variant: {', '.join(VARIANTS)}."),
+        click.option("--attach", "attach", multiple=True, type=click.Path(path_type=Path),
+                     help="Embed this file from the brief's folder in the PDF (repeatable)."),
+        click.option("--first-page", type=click.IntRange(min=1), metavar="N",
+                     help="Number the pages from N, for a brief that sits inside a report."),
+        click.option("--png", "png", is_flag=True, help="Also write each page as <name>-<page>.png beside the PDF."),
+        click.option("--resolution", type=click.IntRange(10, 1200), default=96, show_default=True,
+                     help="Resolution of the PNG pages, in dots per inch."),
+        click.option("--allow-url", "allowed_urls", multiple=True, metavar="PREFIX",
+                     help="Allow fetching resources below this http(s) URL prefix (repeatable); "
+                          "by default nothing is fetched from the network."),
+        click.option("--timeout", type=float, default=120, show_default=True, metavar="SECONDS",
+                     help="Seconds that rendering and printing may each take."),
+        click.option("--max-pages", type=int, default=500, show_default=True, help="Pages the brief may have."),
+        click.option("--strict", is_flag=True, help="Treat the editorial checks' warnings as errors."),
+        click.option("--max-memory", type=int, default=2048, show_default=True, metavar="MIB",
+                     help="MiB of memory that rendering and printing may each add."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _build_options(paper: str | None, theme: str, templates: Path | None, brand: Path | None, write_html: bool,
+                   variant: str | None, attach: tuple[Path, ...], first_page: int | None, png: bool,
+                   resolution: int, allowed_urls: tuple[str, ...], timeout: float, max_pages: int,
+                   strict: bool, max_memory: int) -> dict:
+    """The shared command-line options as keyword arguments of `briefing.build`."""
+    from .errors import BriefError
+    from .limits import Limits
+
+    try:
+        limits = Limits(timeout=timeout, max_pages=max_pages, max_memory=max_memory)
+    except BriefError as error:
+        _fail(error)
+    return {"theme": theme, "paper": paper, "html": write_html, "templates": templates, "brand": brand,
+            "variant": variant, "attach": attach, "first_page": first_page,
+            "png": resolution if png else None, "allowed_urls": allowed_urls, "limits": limits,
+            "strict": strict}
+
+
+@main.command()
+@click.argument("contents", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to write the PDF of one content file (default: output/<content name>.pdf).")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the PDFs of several content files or folders (default: output/).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Build several briefs in N worker processes (0: one per CPU).")
+@click.option("--force", is_flag=True, help="Render even if nothing changed since the last build.")
+@_shared_build_options
+def build(contents: tuple[Path, ...], output: Path | None, output_dir: Path | None, jobs: int, force: bool,
+          **shared: object) -> None:
+    """Build CONTENTS (content files, or folders of them) into PDFs."""
+    from .errors import BriefError, Problem
+
+    options = {**_build_options(**shared), "force": force}
+    if len(contents) > 1 or contents[0].is_dir() or output_dir is not None:
+        if output is not None:
+            _fail(BriefError([Problem("--output", "names one PDF; use --output-dir for several content files")]))
+        _build_many(contents, output_dir, jobs, options)
+        return
+    from .pipeline import build as build_brief
+
+    try:
+        result = build_brief(contents[0], output, **options)
+    except BriefError as error:
+        _fail(error)
+    _report(result)
+
+
+def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, options: dict) -> None:
+    import time
+
+    from .batch import build_many
+    from .errors import BriefError
+
+    started = time.perf_counter()
+    try:
+        items = build_many(contents, output_dir, jobs=jobs, **options)
+    except BriefError as error:
+        _fail(error)
+    for item in items:
+        if item.ok:
+            _report(item.result)
+        for problem in item.problems:
+            click.echo(f"error: {problem}", err=True)
+    failed = sum(not item.ok for item in items)
+    briefs = "brief" if len(items) == 1 else "briefs"
+    summary = f"built {len(items) - failed} of {len(items)} {briefs} in {time.perf_counter() - started:.2f} s"
+    click.echo(summary + (f" with {jobs} jobs" if jobs != 1 else ""))
+    if failed:
+        sys.exit(2)
+
+
+def _report(result) -> None:  # noqa: ANN001
+    _warn(result.warnings)
+    pages = "page" if result.pages == 1 else "pages"
+    done = "up to date:" if result.cached else "wrote"
+    click.echo(f"{done} {result.pdf} ({result.pages} {pages}, {result.seconds:.2f} s)")
+    if result.html:
+        click.echo(f"wrote {result.html}")
+    for image in result.images:
+        click.echo(f"wrote {image}")
 
 
 @main.command()
 @click.argument("content", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write the PDF (default: output/<content name>.pdf).")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
-              help="Paper size (default: the theme's, else a4).")
-@click.option("--theme", default="default", show_default=True,
-              help="A built-in theme name (see `briefing themes`) or a theme folder.")
-@click.option("--templates", type=click.Path(path_type=Path), default=None,
-              help="A folder whose files replace the theme's files of the same name.")
-@click.option("--brand", type=click.Path(path_type=Path), default=None,
-              help="Brand settings (colours, fonts, logo); default: brand.yaml beside CONTENT.")
-@click.option("--html", "write_html", is_flag=True, help="Also write the intermediate HTML beside the PDF.")
-@click.option("--pdf-variant", "variant", type=click.Choice(VARIANTS), metavar="VARIANT",
-              help=f"Write an archival, accessible or print variant: {', '.join(VARIANTS)}.")
-@click.option("--attach", "attach", multiple=True, type=click.Path(path_type=Path),
-              help="Embed this file from the brief's folder in the PDF (repeatable).")
-@click.option("--first-page", type=click.IntRange(min=1), metavar="N",
-              help="Number the pages from N, for a brief that sits inside a report.")
-@click.option("--png", "png", is_flag=True, help="Also write each page as <name>-<page>.png beside the PDF.")
-@click.option("--resolution", type=click.IntRange(10, 1200), default=96, show_default=True,
-              help="Resolution of the PNG pages, in dots per inch.")
-@click.option("--allow-url", "allowed_urls", multiple=True, metavar="PREFIX",
-              help="Allow fetching resources below this http(s) URL prefix (repeatable); "
-                   "by default nothing is fetched from the network.")
-@click.option("--timeout", type=float, default=120, show_default=True, metavar="SECONDS",
-              help="Seconds that rendering and printing may each take.")
-@click.option("--max-pages", type=int, default=500, show_default=True, help="Pages the brief may have.")
-@click.option("--strict", is_flag=True, help="Treat the editorial checks' warnings as errors.")
-@click.option("--max-memory", type=int, default=2048, show_default=True, metavar="MIB",
-              help="MiB of memory that rendering and printing may each add.")
-def build(content: Path, output: Path | None, paper: str | None, theme: str, templates: Path | None,
-          brand: Path | None, write_html: bool, variant: str | None, attach: tuple[Path, ...],
-          first_page: int | None, png: bool, resolution: int, allowed_urls: tuple[str, ...], timeout: float,
-          max_pages: int, strict: bool, max_memory: int) -> None:
-    """Build CONTENT into a PDF."""
-    from .pipeline import build as build_brief
-    from .errors import BriefError
-    from .limits import Limits
+@_shared_build_options
+def watch(content: Path, output: Path | None, **shared: object) -> None:
+    """Build CONTENT, then again on every save of it or its theme, until Ctrl-C."""
+    import time
 
+    from .errors import BriefError
+    from .watch import watch as watch_brief
+
+    options = _build_options(**shared)
+
+    def report(rebuild) -> None:  # noqa: ANN001
+        stamp = time.strftime("%H:%M:%S")
+        if rebuild.result is not None:
+            click.echo(f"{stamp} ", nl=False)
+            _report(rebuild.result)
+        for problem in rebuild.problems:
+            click.echo(f"{stamp} error: {problem}", err=True)
+
+    click.echo(f"watching {content} and its theme; Ctrl-C stops")
     try:
-        limits = Limits(timeout=timeout, max_pages=max_pages, max_memory=max_memory)
-        result = build_brief(content, output, theme=theme, paper=paper, html=write_html,
-                             templates=templates, brand=brand, variant=variant, attach=attach,
-                             first_page=first_page, png=resolution if png else None,
-                             allowed_urls=allowed_urls, limits=limits, strict=strict)
+        watch_brief(content, output, report=report, **options)
     except BriefError as error:
         _fail(error)
-    _warn(result.warnings)
-    pages = "page" if result.pages == 1 else "pages"
-    click.echo(f"wrote {result.pdf} ({result.pages} {pages}, {result.seconds:.2f} s)")
-    if result.html:
-        click.echo(f"wrote {result.html}")
-    for image in result.images:
-        click.echo(f"wrote {image}")
+    except KeyboardInterrupt:
+        click.echo("stopped")
 
 
 @main.command("attach")

@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+from .engine import weasyprint
+
+weasyprint()  # imported without slow library searches, before anything below imports it
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 MAX_RESOURCE_BYTES = 32 * 1024 * 1024
 NETWORK_TIMEOUT = 10

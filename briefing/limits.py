@@ -62,9 +62,15 @@ def run_limited(function: Callable[..., Any], args: tuple[Any, ...], limits: Lim
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(sender, function, args, limits), daemon=True)
-    child.start()
-    sender.close()
     try:
+        # An interrupt must neither reach the child before it ignores interrupts, nor the parent
+        # between starting the child and being ready to end it: hold it back until both are safe.
+        held = _hold_interrupts()
+        try:
+            child.start()
+        finally:
+            sender.close()
+            _release_interrupts(held)
         if not receiver.poll(limits.timeout):
             raise BriefError([Problem(name, f"{step} took longer than the {limits.timeout:g} s limit "
                                             "(raise it with --timeout)")])
@@ -76,7 +82,8 @@ def run_limited(function: Callable[..., Any], args: tuple[Any, ...], limits: Lim
     finally:
         if child.is_alive():
             child.kill()
-        child.join()
+        if child.pid is not None:
+            child.join()
         receiver.close()
     if kind == "problems":
         raise BriefError(value)
@@ -89,8 +96,21 @@ def run_limited(function: Callable[..., Any], args: tuple[Any, ...], limits: Lim
     return value
 
 
+def _hold_interrupts() -> Any:
+    if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
+        return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    return None
+
+
+def _release_interrupts(held: Any) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _child(sender: Any, function: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt ends
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while forking
     _limit_resources(limits)
     try:
         outcome: tuple[str, Any] = ("result", function(*args))

@@ -14,6 +14,8 @@ input you trust.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 import os
 import re
@@ -79,7 +81,36 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
                     first_page, limits.max_pages if limits else None, str(name))
     if limits is None:
         return _print(job)
-    return run_limited(_print, (job,), limits, name)
+    printed = run_limited(_print, (job,), limits, name)
+    _warm(job)
+    return printed
+
+
+def _warm(job: _PrintJob) -> None:
+    """Parse the theme's stylesheets here too, so that the next print's child starts with them.
+
+    Only after a print in a bounded child succeeded: those very files (the cache key holds
+    every file's size and time) have just been parsed there, within the limits, without fault.
+    """
+    try:
+        with _weasyprint_errors() as failures:
+            _theme_stylesheets(job, _font_config(), failures)
+        _hyphenation(job.html)
+    except Exception:  # noqa: BLE001 - only a head start; the next child parses them itself
+        pass
+
+
+def _hyphenation(html: str) -> None:
+    """Load the hyphenation dictionaries of the document's languages (pyphen keeps them per process).
+
+    Loading one takes longer than laying out a short brief's hyphenated text; a child that
+    inherits it loaded does not load it again.
+    """
+    import pyphen
+
+    for lang in sorted(set(re.findall(r'\blang="([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)"', html)))[:8]:
+        if fallback := pyphen.language_fallback(lang.replace("-", "_")):
+            pyphen.Pyphen(lang=fallback)
 
 
 @dataclass(frozen=True)
@@ -99,7 +130,9 @@ class _PrintJob:
 
 def _print(job: _PrintJob) -> PrintedBrief:
     """The print itself, in whichever process runs it."""
-    import weasyprint
+    from .engine import weasyprint as engine
+
+    weasyprint = engine()
 
     from .fetch import ConfinedFetcher, RefusedResource
 
@@ -116,16 +149,14 @@ def _print(job: _PrintJob) -> PrintedBrief:
         options["pdf_tags"] = True
     try:
         with _weasyprint_errors() as failures, _page_limit(job.max_pages):
-            stylesheets = [css(url=path.resolve().as_uri()) for path in theme.stylesheets]
-            if theme.settings_css:
-                stylesheets.append(css(string=theme.settings_css))
+            stylesheets = _theme_stylesheets(job, font_config, failures)
             stylesheets.append(css(string=f"@page {{ size: {PAPER_SIZES[job.paper]}; }}"))
             extra_css = variants.stylesheet(variant) + _numbering_css(job.first_page)
             if extra_css:
                 stylesheets.append(css(string=extra_css))
             document = weasyprint.HTML(
                 string=job.html, base_url=theme.folders[0].resolve().as_uri() + "/", url_fetcher=fetcher,
-            ).render(stylesheets=stylesheets, font_config=font_config, **options)
+            ).render(stylesheets=stylesheets, font_config=font_config, cache=_IMAGES, **options)
             if fetcher.refused:  # raised inside WeasyPrint but caught somewhere on the way
                 raise fetcher.refused[0]
             if modified := source_date_epoch():
@@ -233,6 +264,82 @@ def _explain(message: str, variant: str | None, theme: Theme) -> Problem:
     if 'Missing required "lang"' in message:
         return Problem(theme.name, f"{variant or 'a tagged PDF'} needs the document language (meta.language)")
     return Problem(theme.name, message)
+
+
+def _theme_stylesheets(job: _PrintJob, font_config: Any, failures: list[str]) -> list[Any]:
+    """The theme's stylesheets, parsed once per process for as long as no theme file changes.
+
+    They are parsed with a fetcher of their own, confined like the print's. Only a clean parse
+    (nothing refused, nothing logged as an error) is kept, so a later print fails as the first did.
+    """
+    import weasyprint
+
+    from .fetch import ConfinedFetcher
+
+    theme = job.theme
+    key = (_folder_state(theme.folders), theme.stylesheets, theme.settings_css, job.folders, job.allowed_urls)
+    if (found := _STYLESHEETS.get(key)) is not None:
+        return list(found)
+    fetcher = ConfinedFetcher(job.folders, job.allowed_urls)
+    errors = len(failures)
+
+    def css(**source: Any) -> Any:
+        # Every CSS object gets the fetcher: one built without it would read files freely.
+        return weasyprint.CSS(url_fetcher=fetcher, font_config=font_config, **source)
+
+    stylesheets = [css(url=path.resolve().as_uri()) for path in theme.stylesheets]
+    if theme.settings_css:
+        stylesheets.append(css(string=theme.settings_css))
+    if fetcher.refused:
+        raise fetcher.refused[0]
+    if len(failures) == errors:
+        _STYLESHEETS[key] = tuple(stylesheets)
+    return stylesheets
+
+
+def _folder_state(folders: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
+    """Every file below `folders` with its size and modification time."""
+    found = []
+    for folder in folders:
+        for directory, subdirectories, names in os.walk(folder):
+            subdirectories.sort()
+            for name in sorted(names):
+                try:
+                    stat = os.stat(os.path.join(directory, name))
+                except OSError:
+                    continue
+                found.append((os.path.join(directory, name), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
+def disown_caches() -> None:
+    """In a forked process: drop what it inherited, leaving the parent's font files alone.
+
+    A font configuration deletes its temporary folder when it goes; a copy inherited by a
+    child would delete the folder its parent still uses.
+    """
+    if _font_config.cache_info().currsize:
+        inherited = _font_config()
+        if hasattr(inherited, "_folder"):
+            inherited._folder = None
+    forget_caches()
+
+
+def forget_caches() -> None:
+    """Drop the stylesheets, fonts and images kept between prints in this process."""
+    _STYLESHEETS.clear()
+    _font_config.cache_clear()
+    _IMAGES.clear()
+    gc.collect()  # the font configuration sits in reference cycles; its temporary folder goes with it
+
+
+# Images decoded by WeasyPrint, by URL, and the theme's parsed stylesheets, shared by the
+# prints of this process (with `limits`, each print's child process starts from the parent's).
+_IMAGES: dict[str, Any] = {}
+_STYLESHEETS: dict[tuple, tuple[Any, ...]] = {}
+
+# The font configuration removes its temporary font folder only if dropped before shutdown.
+atexit.register(forget_caches)
 
 
 @lru_cache(maxsize=1)

@@ -120,7 +120,8 @@ def test_failed_build_leaves_earlier_pdf_untouched(tmp_path):
     result = run_cli("build", "brief.yaml", "-o", "out.pdf", cwd=tmp_path)
     assert result.returncode == 2 and "summary: required field is missing" in result.stderr
     assert (tmp_path / "out.pdf").read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.yaml", "out.pdf"]
+    # Only the files a user made, and the build cache's record of the good build.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.pdf.build", "brief.yaml", "out.pdf"]
 
 
 @pytest.mark.parametrize("value", ["not-a-date", "2021-13", True])

@@ -1,0 +1,342 @@
+"""How fast briefing is, side by side with bare WeasyPrint on the same machine.
+
+    make bench                                   # prints medians, ratios and the targets
+    .venv/bin/python bench/run.py --write docs/performance.md   # also puts the figures in the docs
+
+Every comparison runs its two sides interleaved in one run, so a busy machine
+slows both alike; figures are medians. This is not a test: it never fails on
+a slow figure, it reports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "content" / "korea-japan-2021.yaml"
+BIN = Path(sys.executable).parent
+BRIEFING = [str(BIN / "briefing")] if (BIN / "briefing").exists() else [sys.executable, "-m", "briefing"]
+MIB = 1024 * 1024
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generated_brief  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=9, help="runs per measurement (default 9)")
+    parser.add_argument("--write", type=Path, help="put the results into this Markdown file, between markers")
+    parser.add_argument("--session", choices=["pipeline", "rerender"], help=argparse.SUPPRESS)
+    parser.add_argument("--tmp", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.session:  # one measurement in a process of its own; see `fresh_session`
+        print(json.dumps(session(args.session, args.repeat, args.tmp)))
+        return
+    bench = Bench(max(args.repeat, 3))
+    with tempfile.TemporaryDirectory(prefix="briefing-bench-") as folder:
+        rows = bench.run(Path(folder))
+    text = report(rows, bench)
+    print(text)
+    if args.write:
+        write_between_markers(args.write, text)
+        print(f"\nwrote {args.write}")
+
+
+class Bench:
+    def __init__(self, repeat: int):
+        self.repeat = repeat
+        self.load_before = os.getloadavg()
+        self.load_after: tuple[float, ...] = ()
+        self.started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+    def run(self, tmp: Path) -> list[tuple[str, str, str, bool | None]]:
+        import briefing
+        from briefing.engine import has_slow_subsetting, weasyprint
+
+        weasyprint()
+        self.harfbuzz = "present" if not has_slow_subsetting() else "MISSING (fontTools fallback)"
+        rows = []
+        n = self.repeat
+        say = lambda what: print(f"… {what}", file=sys.stderr, flush=True)  # noqa: E731
+
+        say("pipeline vs bare WeasyPrint, warm, in one process")
+        theme = briefing.load_theme()
+        html = briefing.render_html(briefing.load(EXAMPLE), theme)
+        bare = bare_weasyprint(html, theme, tmp / "bare.pdf")
+        in_process = lambda: briefing.build(EXAMPLE, tmp / "in-process.pdf", force=True, limits=None)  # noqa: E731
+        print_step = lambda: briefing.print_pdf(html, theme, allowed_folders=(EXAMPLE.parent,),  # noqa: E731
+                                                limits=None)
+        for _ in range(2):
+            bare(), in_process(), print_step()
+        # The default build runs in a process of its own: rendering here would warm the state its
+        # children start from, which a process that only builds briefs does not have.
+        bare_around = timed(bare, n)
+        pipeline_times = fresh_session("pipeline", n * 2, tmp)
+        bare_around += timed(bare, n)
+        ratio = median(pipeline_times) / median(bare_around)
+        rows.append(("pipeline over bare WeasyPrint (warm, example brief; render and print in bounded children, "
+                     "the default; in a process that only builds)",
+                     f"{ms(pipeline_times)} vs {ms(bare_around)} = {ratio:.3f}×", "≤ 1.05×", ratio <= 1.05))
+        times = interleaved({"in process": in_process, "print": print_step, "bare": bare}, n * 2)
+        bare_median = median(times["bare"])
+        ratio = median(times["in process"]) / bare_median
+        rows.append(("  the same with `limits=None` (everything in this process)",
+                     f"{ms(times['in process'])} vs {ms(times['bare'])} = {ratio:.3f}×", "", None))
+        ratio = median(times["print"]) / bare_median
+        rows.append(("  control: briefing's print step alone, in this process",
+                     f"{ms(times['print'])} vs {ms(times['bare'])} = {ratio:.3f}×", "", None))
+        steps = self.steps(briefing, theme, tmp)
+        rows.append(("  steps alone, in this process: load / render / print / write",
+                     " / ".join(ms(steps[k]) for k in steps), "", None))
+
+        say("warm re-render after a one-word change")
+        rerender = fresh_session("rerender", n * 2, tmp)
+        rows.append(("warm re-render after a one-word change (example brief, a process that only builds, "
+                     "as `briefing watch`)", ms(rerender), "≤ 250 ms", median(rerender) <= 0.25))
+        edited = tmp / "edited.yaml"
+        briefing.build(edited, tmp / "edited.pdf")
+
+        say("unchanged rebuild")
+        in_process = timed(lambda: briefing.build(edited, tmp / "edited.pdf"), n * 2)
+        command = [*BRIEFING, "build", str(edited), "-o", str(tmp / "edited.pdf")]
+        new_process = timed(lambda: run(command), n)
+        rows.append(("unchanged rebuild, `briefing build` as a new process", ms(new_process), "≤ 100 ms",
+                     median(new_process) <= 0.1))
+        rows.append(("  the same, `briefing.build()` in a warm process", ms(in_process), "", None))
+
+        say("cold: `briefing build` vs `python -m weasyprint`, new process each")
+        page = tmp / "page.html"
+        page.write_text(html, encoding="utf-8")
+        paper = tmp / "paper.css"
+        paper.write_text(theme.settings_css + "\n@page { size: A4; }", encoding="utf-8")
+        styles = [argument for path in (*theme.stylesheets, paper) for argument in ("-s", str(path))]
+        cold = interleaved({
+            "briefing": lambda: run([*BRIEFING, "build", str(EXAMPLE), "-o", str(tmp / "cold.pdf"), "--force"]),
+            "weasyprint": lambda: run([sys.executable, "-m", "weasyprint", str(page), str(tmp / "cold-wp.pdf"),
+                                       "-u", f"{theme.folders[0]}/", *styles]),
+        }, n)
+        ratio = median(cold["briefing"]) / median(cold["weasyprint"])
+        rows.append(("cold `briefing build` over cold `python -m weasyprint`, same HTML",
+                     f"{ms(cold['briefing'])} vs {ms(cold['weasyprint'])} = {ratio:.2f}×", "≤ 1.1×", ratio <= 1.1))
+
+        say("`briefing --help`")
+        help_times = timed(lambda: run([*BRIEFING, "--help"]), n * 2)
+        rows.append(("`briefing --help` start-up", ms(help_times), "≤ 200 ms", median(help_times) <= 0.2))
+
+        say("batch of 20 briefs: sequential vs -j 2 (new process each, --force)")
+        batch = tmp / "batch"
+        batch.mkdir()
+        source = EXAMPLE.read_text(encoding="utf-8")
+        for number in range(20):
+            (batch / f"brief-{number:02}.yaml").write_text(
+                source.replace("Meaningful", f"Meaningful ({number + 1})", 1), encoding="utf-8")
+        base = [*BRIEFING, "build", str(batch), "--output-dir", str(tmp / "batch-out"), "--force"]
+        batches = interleaved({"sequential": lambda: run(base), "parallel": lambda: run([*base, "-j", "2"])},
+                              max(3, n // 3))
+        speedup = median(batches["sequential"]) / median(batches["parallel"])
+        rows.append(("batch of 20: sequential / `-j 2`",
+                     f"{s(batches['sequential'])} / {s(batches['parallel'])} = {speedup:.2f}×", "≥ 1.7×",
+                     speedup >= 1.7))
+
+        say("how cost grows: a 4-page and a ~40-page generated brief")
+        sizes = {}
+        for label, scale in (("small", 1), ("large", 21)):
+            path = tmp / f"generated-{label}.yaml"
+            path.write_text(generated_brief(scale), encoding="utf-8")
+            result = briefing.build(path, tmp / f"generated-{label}.pdf", force=True)
+            count = n if label == "small" else max(3, n // 3)
+            seconds = timed(lambda path=path, label=label: briefing.build(path, tmp / f"{label}.pdf", force=True), count)
+            memory = peak_memory([*BRIEFING, "build", str(path), "-o", str(tmp / f"mem-{label}.pdf"), "--force",
+                                  "--max-pages", "1000"])
+            sizes[label] = (result.pages, seconds, memory)
+        (small_pages, small, small_mem), (large_pages, large, large_mem) = sizes["small"], sizes["large"]
+        growth = median(large) / median(small)
+        rows.append((f"{large_pages}-page over {small_pages}-page generated brief (warm)",
+                     f"{s(large)} / {ms(small)} = {growth:.1f}×", "≤ 11×", growth <= 11))
+        rows.append((f"  peak memory, `briefing build` of the {small_pages}-page / {large_pages}-page brief",
+                     f"{small_mem / MIB:.0f} MiB / {large_mem / MIB:.0f} MiB", "", None))
+
+        say("peak memory of the example brief")
+        example_mem = peak_memory([*BRIEFING, "build", str(EXAMPLE), "-o", str(tmp / "mem.pdf"), "--force"])
+        rows.append(("peak memory, `briefing build` of the example brief (largest process of the build)",
+                     f"{example_mem / MIB:.0f} MiB", "≤ 150 MiB", example_mem <= 150 * MIB))
+        self.example_pages = briefing.build(EXAMPLE, tmp / "pages.pdf").pages
+        self.load_after = os.getloadavg()
+        return rows
+
+    def steps(self, briefing, theme, tmp: Path) -> dict[str, list[float]]:  # noqa: ANN001
+        found: dict[str, list[float]] = {"load": [], "render": [], "print": [], "write": []}
+        for _ in range(self.repeat):
+            mark = time.perf_counter()
+            brief = briefing.load(EXAMPLE)
+            found["load"].append(time.perf_counter() - mark)
+            mark = time.perf_counter()
+            html = briefing.render_html(brief, theme)
+            found["render"].append(time.perf_counter() - mark)
+            mark = time.perf_counter()
+            printed = briefing.print_pdf(html, theme, allowed_folders=(EXAMPLE.parent,), limits=None)
+            found["print"].append(time.perf_counter() - mark)
+            mark = time.perf_counter()
+            briefing.write_pdf(printed.pdf, tmp / "steps.pdf")
+            found["write"].append(time.perf_counter() - mark)
+        return found
+
+
+def session(kind: str, count: int, tmp: Path) -> list[float]:
+    """Warm builds in this process alone, as a user's `briefing watch` or batch worker runs them."""
+    import briefing
+
+    if kind == "pipeline":
+        build = lambda: briefing.build(EXAMPLE, tmp / "session.pdf", force=True)  # noqa: E731
+        for _ in range(2):
+            build()
+        return timed(build, count)
+    edited = tmp / "edited.yaml"
+    shutil.copy(EXAMPLE, edited)
+    briefing.build(edited, tmp / "edited.pdf", force=True)
+    words = ("Meaningful", "Substantial")
+    times = []
+    for index in range(count):
+        text = edited.read_text(encoding="utf-8")
+        edited.write_text(text.replace(words[index % 2], words[(index + 1) % 2], 1), encoding="utf-8")
+        started = time.perf_counter()
+        result = briefing.build(edited, tmp / "edited.pdf")
+        times.append(time.perf_counter() - started)
+        assert not result.cached
+    return times
+
+
+def fresh_session(kind: str, count: int, tmp: Path) -> list[float]:
+    output = subprocess.run([sys.executable, __file__, "--session", kind, "--repeat", str(count), "--tmp", str(tmp)],
+                            check=True, capture_output=True, text=True).stdout
+    return json.loads(output)
+
+
+def bare_weasyprint(html: str, theme, target: Path) -> Callable[[], None]:  # noqa: ANN001
+    """WeasyPrint used well: stylesheets parsed once, one font configuration, written to a file."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    stylesheets = [CSS(filename=str(path), font_config=fonts) for path in theme.stylesheets]
+    if theme.settings_css:
+        stylesheets.append(CSS(string=theme.settings_css, font_config=fonts))
+    stylesheets.append(CSS(string="@page { size: A4; }", font_config=fonts))
+    base_url = f"{theme.folders[0]}/"
+
+    def render() -> None:
+        HTML(string=html, base_url=base_url).render(stylesheets=stylesheets, font_config=fonts).write_pdf(target)
+
+    return render
+
+
+def interleaved(sides: dict[str, Callable[[], object]], count: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    for index in range(count):
+        order = list(sides.items()) if index % 2 == 0 else list(reversed(sides.items()))
+        for name, function in order:
+            started = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - started)
+    return times
+
+
+def timed(function: Callable[[], object], count: int) -> list[float]:
+    return interleaved({"one": function}, count)["one"]
+
+
+def run(command: list[str]) -> None:
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def peak_memory(command: list[str]) -> int:
+    """Peak resident memory of a new process running `command`, or of the largest of the child
+    processes it waited for (where the print runs), in bytes."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"{command} failed")
+    return usage.ru_maxrss * 1024
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def ms(values: list[float]) -> str:
+    return f"{median(values) * 1000:.0f} ms"
+
+
+def s(values: list[float]) -> str:
+    return f"{median(values):.2f} s"
+
+
+def report(rows: list[tuple[str, str, str, bool | None]], bench: Bench) -> str:
+    import weasyprint
+
+    lines = [
+        f"Measured {bench.started} with `make bench` ({bench.repeat} runs per figure, medians).",
+        "",
+        f"- machine: {machine()}",
+        f"- load average (1, 5, 15 min) before: {fmt_load(bench.load_before)}, after: {fmt_load(bench.load_after)}",
+        f"- Python {platform.python_version()}, WeasyPrint {weasyprint.__version__}, "
+        f"libharfbuzz-subset0 {bench.harfbuzz}; the example brief has {bench.example_pages} pages",
+        "",
+        "| measurement | median | target | met |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, value, target, met in rows:
+        verdict = "" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {name} | {value} | {target} | {verdict} |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        found = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
+        cpu = found.group(1).strip() if found else cpu
+    except OSError:
+        pass
+    memory = ""
+    try:
+        total = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
+        memory = f", {int(total.group(1)) / 1024 / 1024:.0f} GiB RAM" if total else ""
+    except OSError:
+        pass
+    system = platform.freedesktop_os_release().get("PRETTY_NAME", platform.system()) \
+        if hasattr(platform, "freedesktop_os_release") and sys.platform.startswith("linux") else platform.system()
+    return f"{os.cpu_count()} × {cpu}{memory}, {system}"
+
+
+def fmt_load(values: tuple[float, ...]) -> str:
+    return ", ".join(f"{value:.2f}" for value in values) or "?"
+
+
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def write_between_markers(path: Path, text: str) -> None:
+    document = path.read_text(encoding="utf-8") if path.exists() else f"{START}\n{END}\n"
+    if START not in document or END not in document:
+        document += f"\n{START}\n{END}\n"
+    before, rest = document.split(START, 1)
+    _, after = rest.split(END, 1)
+    path.write_text(f"{before}{START}\n{text}\n{END}{after}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Batch: build many briefs, one after another or in worker processes.
+
+One document cannot be laid out in parallel, but many documents can: each
+brief is one task. Tasks go to any `concurrent.futures.Executor` — by default
+a pool of `jobs` processes on this machine; a Dask client's
+`client.get_executor()` spreads them over a cluster instead. Each worker
+keeps its own WeasyPrint font configuration and parsed stylesheets, created
+inside the worker on its first brief.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .pipeline import BuildResult, build, default_output, up_to_date
+from .errors import BriefError, Problem
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """The outcome of one brief in a batch: a result, or the problems that stopped it."""
+
+    content: Path
+    result: BuildResult | None = None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    """Content files named directly, and the briefs directly inside folders.
+
+    A brief in a folder is a file in a format `load` reads, other than the folder's brand
+    settings (`brand.yaml`), a README and hidden files.
+    """
+    from .formats import SUFFIXES
+    from .theme import BRAND
+
+    def is_brief(child: Path) -> bool:
+        return (child.suffix.lower() in SUFFIXES and child.name != BRAND and not child.name.startswith(".")
+                and child.stem.lower() != "readme" and child.is_file())
+
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(sorted(child for child in path.iterdir() if is_brief(child)))
+        else:
+            found.append(path)
+    return found
+
+
+def build_many(contents: Iterable[str | Path], output_dir: str | Path | None = None, *,
+               jobs: int = 1, executor: Executor | None = None, **options: Any) -> list[BatchItem]:
+    """Build every content file (folders are expanded) into `output_dir/<stem>.pdf`.
+
+    Runs in this process when `jobs` is 1 and no `executor` is given; in a pool of `jobs`
+    processes otherwise (0 means one per CPU); or on `executor` when one is given, which is
+    then left running. `options` are those of `build()`. One brief's problems do not stop the
+    others: every item says how its brief went, in the order given.
+    """
+    files = expand(contents)
+    outputs = [Path(output_dir) / f"{content.stem}.pdf" if output_dir is not None else default_output(content)
+               for content in files]
+    _refuse_clashes(files, outputs)
+    if executor is None and jobs == 1:
+        return [_build_one(content, output, options) for content, output in zip(files, outputs)]
+    # Briefs already built from the same inputs need no worker.
+    items: list[BatchItem | None] = [_up_to_date(content, output, options) for content, output in zip(files, outputs)]
+    todo = [index for index, item in enumerate(items) if item is None]
+    workers = min(jobs if jobs > 0 else os.cpu_count() or 1, len(todo))
+    if executor is None and workers == 1:
+        _fill(items, todo, (_build_one(files[i], outputs[i], options) for i in todo))
+    elif executor is None and todo:
+        from .engine import weasyprint
+
+        weasyprint()  # imported (and any warning given) once here; forked workers inherit both
+        with worker_pool(workers) as pool:
+            _fill(items, todo, _run(pool, [files[i] for i in todo], [outputs[i] for i in todo], options))
+    elif todo:
+        _fill(items, todo, _run(executor, [files[i] for i in todo], [outputs[i] for i in todo], options))
+    return items
+
+
+def _fill(items: list, todo: list[int], results: Iterator[BatchItem]) -> None:
+    for index, item in zip(todo, results):
+        items[index] = item
+
+
+def _up_to_date(content: Path, output: Path, options: dict) -> BatchItem | None:
+    try:
+        result = up_to_date(content, output, **options)
+    except BriefError:
+        return None  # the worker reports it
+    return BatchItem(content, result=result) if result else None
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of processes that each set up WeasyPrint for themselves."""
+    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
+
+
+def _run(executor: Executor, files: list[Path], outputs: list[Path], options: dict) -> Iterator[BatchItem]:
+    futures = [executor.submit(_build_one, content, output, options) for content, output in zip(files, outputs)]
+    for content, future in zip(files, futures):
+        try:
+            yield future.result()
+        except Exception as error:  # noqa: BLE001 - a crashed worker fails its brief, not the batch
+            yield BatchItem(content, problems=(Problem(content, f"build failed: {error!r}"),))
+
+
+def _build_one(content: Path, output: Path, options: dict) -> BatchItem:
+    _own_fonts()
+    # Problems travel back as plain data: they pickle, whatever the executor.
+    try:
+        return BatchItem(content, result=build(content, output, **options))
+    except BriefError as error:
+        return BatchItem(content, problems=tuple(error.problems))
+
+
+def _start_worker() -> None:
+    """Set up a worker of our own pool: its own fonts now, and their cleanup at exit."""
+    from multiprocessing.util import Finalize
+
+    from .pdf import forget_caches
+
+    _own_fonts()
+    Finalize(None, forget_caches, exitpriority=10)  # workers end without running atexit
+
+
+_fonts_owner = os.getpid()
+
+
+def _own_fonts() -> None:
+    """A forked process must not share its parent's fonts: forget anything it inherited.
+
+    This runs in every task, so it holds for any executor, not only our own pool.
+    """
+    global _fonts_owner
+    if _fonts_owner != os.getpid():
+        _fonts_owner = os.getpid()
+        if "briefing.pdf" in sys.modules:
+            sys.modules["briefing.pdf"].disown_caches()
+
+
+def _refuse_clashes(files: list[Path], outputs: list[Path]) -> None:
+    seen: dict[Path, Path] = {}
+    problems = []
+    for content, output in zip(files, outputs):
+        key = output.resolve()
+        if key in seen:
+            problems.append(Problem(content, f"would overwrite {output}, also built from {seen[key]}"))
+        seen.setdefault(key, content)
+    if problems:
+        raise BriefError(problems)

@@ -1,0 +1,201 @@
+"""The build cache: skip rendering when nothing a PDF depends on has changed.
+
+After a good build, a hidden `.NAME.pdf.build` file beside the PDF records
+
+- a key: one SHA-256 over the build's options (every argument of `build()`) and
+  the installed briefing, WeasyPrint and pydyf;
+- the SHA-256 of every input the build read: the content file, every file of
+  the theme's folders, settings and brand files, attachments — and the inputs
+  it looked for and did not find, such as a `brand.yaml` beside the content;
+- the SHA-256 of every file it wrote.
+
+A later build with the same key whose inputs and outputs are all as recorded
+(and whose theme folders hold no new files) returns at once. Checking costs
+hashing the inputs (a few milliseconds) and imports neither WeasyPrint nor
+pydantic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+FORMAT = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class Stamp:
+    """What a finished build read and wrote, stored beside its PDF."""
+
+    key: str
+    pages: int
+    outputs: dict[str, str]  # path relative to the stamp's folder -> sha256 of the bytes written there
+    inputs: dict[str, str | None]  # absolute path -> sha256, or None for a file that must stay absent
+    folders: list[str]  # folders whose list of files must stay the same
+    warnings: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # the build's warnings, as problems
+
+    def to_json(self) -> str:
+        return json.dumps({"format": FORMAT, **dataclasses.asdict(self)}, indent=1, sort_keys=True)
+
+
+def stamp_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.build")
+
+
+def build_key(options: Mapping[str, Any]) -> str:
+    """The hash of a build's options and of the code that runs it."""
+    digest = hashlib.sha256()
+    digest.update(f"briefing-build {FORMAT}\0".encode())
+    digest.update(json.dumps(_versions(), sort_keys=True).encode())
+    digest.update(json.dumps(canonical(dict(options)), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def lookup(output: Path, key: str) -> Stamp | None:
+    """The stamp of the last build of `output` if it had `key` and nothing it read or wrote has changed."""
+    try:
+        stored = json.loads(stamp_path(output).read_text(encoding="utf-8"))
+        if stored.get("format") != FORMAT or stored.get("key") != key:
+            return None
+        stamp = Stamp(key=stored["key"], pages=int(stored["pages"]), outputs=dict(stored["outputs"]),
+                      inputs=dict(stored["inputs"]), folders=list(stored["folders"]),
+                      warnings=[dict(warning) for warning in stored["warnings"]])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    for name, expected in stamp.outputs.items():
+        if _digest_or_none(output.parent / name) != expected:
+            return None
+    for name, expected in stamp.inputs.items():
+        if _digest_or_none(Path(name)) != expected:
+            return None
+    listed = {str(path) for folder in stamp.folders for path in _files_below(Path(folder))}
+    if not listed <= stamp.inputs.keys():
+        return None  # a file was added to a theme folder
+    return stamp
+
+
+def record(output: Path, key: str, pages: int, written: Mapping[Path, bytes], inputs: Iterable[Path],
+           folders: Iterable[Path], warnings: Iterable[Any] = ()) -> None:
+    """Store the stamp of a finished build beside `output`; a failure to do so only costs a rebuild.
+
+    The stamp is replaced atomically but not synced to disk: a stamp lost in a crash, or one
+    that outlived the files it describes, fails `lookup` and costs one rebuild.
+    """
+    folders = sorted({str(Path(folder).resolve()) for folder in folders})
+    read = {Path(path).resolve() for path in inputs}
+    read.update(path for folder in folders for path in _files_below(Path(folder)))
+    try:
+        stamp = Stamp(key=key, pages=pages,
+                      outputs={os.path.relpath(path, output.parent): hashlib.sha256(data).hexdigest()
+                               for path, data in written.items()},
+                      inputs={str(path): _digest_or_none(path) for path in sorted(read)},
+                      folders=folders,
+                      warnings=[{"path": str(warning.path), "message": warning.message, "field": warning.field,
+                                 "line": warning.line, "column": warning.column} for warning in warnings])
+    except OSError:
+        forget(output)
+        return
+    target = stamp_path(output)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.part")
+    try:
+        temporary.write_text(stamp.to_json(), encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:
+        for path in (temporary, target):
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+
+def forget(output: Path) -> None:
+    try:
+        stamp_path(output).unlink()
+    except OSError:
+        pass
+
+
+def canonical(value: Any) -> Any:
+    """`value` as plain JSON data, so any build option can be part of the key."""
+    if isinstance(value, Path):  # a file given as an option counts by its content too
+        return {"path": str(value.resolve()), "sha256": _file_digest(value) if value.is_file() else None}
+    if isinstance(value, enum.Enum):
+        return canonical(value.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {type(value).__name__: canonical(dataclasses.asdict(value))}
+    if isinstance(value, Mapping):
+        return {str(name): canonical(item) for name, item in sorted(value.items(), key=lambda i: str(i[0]))}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [canonical(item) for item in value]
+        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "model_dump"):
+        return {type(value).__name__: canonical(value.model_dump())}
+    return f"{type(value).__module__}.{type(value).__qualname__}:{value!r}"
+
+
+def _digest_or_none(path: Path) -> str | None:
+    try:
+        return _file_digest(path)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return "unreadable"
+
+
+def _files_below(folder: Path) -> list[Path]:
+    found = []
+    for directory, subdirectories, names in os.walk(folder):
+        subdirectories[:] = sorted(name for name in subdirectories if name != "__pycache__")
+        found.extend(Path(directory) / name for name in sorted(names))
+    return found
+
+
+def _file_digest(path: Path) -> str:
+    """The SHA-256 of a file, remembered while its size, modification time and inode stay the same.
+
+    A file modified in the last few seconds is hashed every time: two saves within one tick of
+    the file system's clock can leave the same size and time behind.
+    """
+    stat = path.stat()
+    seen = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if (digest := _digests.get(seen)) is None:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        if time.time_ns() - stat.st_mtime_ns > 3_000_000_000:
+            _digests[seen] = digest
+    return digest
+
+
+_digests: dict[tuple[str, int, int, int], str] = {}
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> dict[str, Any]:
+    """briefing's version and code, and the installed WeasyPrint and pydyf, told apart cheaply.
+
+    Each package is identified by its files' names, sizes and modification times, which an
+    upgrade or an edit changes; reading them costs far less than importing the packages. Read
+    once per process: the code running is the code that was there when it started.
+    """
+    import importlib.util
+
+    versions: dict[str, Any] = {"briefing": __version__}
+    for name in ("briefing", "weasyprint", "pydyf"):
+        spec = importlib.util.find_spec(name)
+        folder = Path(spec.origin).parent if spec and spec.origin else None
+        versions[f"{name} files"] = sorted(
+            (path.name, stat.st_size, stat.st_mtime_ns)
+            for path in (folder.glob("*.py") if folder else ()) for stat in (path.stat(),))
+    return versions
