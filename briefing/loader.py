@@ -30,6 +30,8 @@ class Checked:
     brief: Brief
     warnings: tuple[Problem, ...] = ()
     path: Path | None = None
+    source: bytes | None = None
+    """The content file's bytes exactly as they were read and validated."""
 
 
 def load(path: str | Path, *, variant: str | None = None) -> Brief:
@@ -53,10 +55,11 @@ def check(path: str | Path, *, variant: str | None = None) -> Checked:
     from .checks import review
 
     path = Path(path)
-    parsed = parse(path)
+    source = read(path)
+    parsed = _parse_bytes(path, source)
     brief = validate(parsed.data, path, parsed.positions, problems=parsed.problems, format=parsed.format,
                      variant=variant)
-    return Checked(brief, tuple(review(brief, path, parsed.positions)), path)
+    return Checked(brief, tuple(review(brief, path, parsed.positions)), path, source)
 
 
 def load_text(text: str, format: str = "yaml", path: str | Path = "<text>") -> Brief:
@@ -71,19 +74,30 @@ def load_text(text: str, format: str = "yaml", path: str | Path = "<text>") -> B
 
 def parse(path: Path) -> Parsed:
     """Read `path` into plain data, the positions of its parts and the problems met while reading."""
-    kind = kind_of(path)
-    if kind is None:
+    return _parse_bytes(path, read(path))
+
+
+def read(path: Path) -> bytes:
+    """The bytes of the content file at `path`, or a `BriefError` that says why not."""
+    if kind_of(path) is None:
         known = ", ".join(sorted(FORMATS))
         raise BriefError([Problem(path, f"unknown content format {path.suffix!r} (expected {known})")])
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
         raise BriefError([Problem(path, "no such file")]) from None
     except IsADirectoryError:
         raise BriefError([Problem(path, "is a folder, not a content file")]) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise BriefError([Problem(path, f"cannot read: {error}")]) from None
-    return parse_text(text, path, kind)
+
+
+def _parse_bytes(path: Path, source: bytes) -> Parsed:
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BriefError([Problem(path, f"cannot read: {error}")]) from None
+    return parse_text(text, path, kind_of(path))
 
 
 def validate(data: Any, path: Path, locate: Positions | None = None, *, problems: list[Problem] = (),

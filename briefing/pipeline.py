@@ -105,7 +105,7 @@ def build(content: str | Path, output: str | Path | None = None, *, theme: Theme
     if strict and checked.warnings:
         raise BriefError(list(checked.warnings))
     brief = checked.brief
-    original = _read(content)
+    original = checked.source  # the very bytes that were validated go into the PDF
     files = _embedded_files(brief, content, original, variant, attach)
     # The theme's templates run in a bounded child too: a template can loop for ever.
     if limits is None:
@@ -189,13 +189,6 @@ def _inputs(content: Path, theme: Any, brief: Any, attach: tuple[str | Path, ...
     assets = [asset.source for _, asset in theme.font_faces] + ([theme.logo.source] if theme.logo else [])
     attachments = [content.parent / entry.path for entry in brief.attachments] + [Path(path) for path in attach]
     return [content, content.parent / BRAND, *theme.settings_files, *assets, *attachments]
-
-
-def _read(content: Path) -> bytes:
-    try:
-        return content.read_bytes()
-    except OSError as error:
-        raise BriefError([Problem(content, f"cannot read: {error.strerror or error}")]) from None
 
 
 def _embedded_files(brief: Any, content: Path, original: bytes, variant: str | None,
