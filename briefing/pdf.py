@@ -263,6 +263,10 @@ def _explain(message: str, variant: str | None, theme: Theme) -> Problem:
                        field="alt")
     if 'Missing required "lang"' in message:
         return Problem(theme.name, f"{variant or 'a tagged PDF'} needs the document language (meta.language)")
+    if match := re.fullmatch(r"No anchor #(\S+) for internal URI reference", message):
+        return Problem(theme.name, f"the sources list links back to #{match.group(1)}, but no template "
+                                   "shows an element with that id; a replaced partial must keep every cited "
+                                   "item and its id (see docs/templates.md)")
     return Problem(theme.name, message)
 
 

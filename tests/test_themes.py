@@ -341,3 +341,17 @@ def test_themes_that_extend_each_other_in_a_circle_are_an_error(tmp_path):
     with pytest.raises(BriefError) as caught:
         load_theme(tmp_path / "a")
     assert "circle" in str(caught.value)
+
+
+def test_a_partial_that_drops_a_cited_item_names_the_missing_anchor(tmp_path, content):
+    partials = tmp_path / "mine" / "partials"
+    partials.mkdir(parents=True)
+    (partials / "background.html.j2").write_text(
+        '<section id="{{ section.anchor }}"><h2 class="section-title">{{ section.content.title }}</h2>'
+        "{{ section.content.body | markdown }}</section>\n", encoding="utf-8")
+    result = run_cli("build", str(content), "--templates", str(tmp_path / "mine"),
+                     "-o", str(tmp_path / "out.pdf"), cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "the sources list links back to #background-figures-0, but no template shows an element " \
+           "with that id" in result.stderr
+    assert not (tmp_path / "out.pdf").exists()
