@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .confine import Refused, read_inside
 from .errors import BriefError, Problem
 from .models import Brief
 
@@ -105,17 +106,14 @@ def source_date_epoch() -> dt.datetime | None:
 
 
 def _read_inside(path: Path, folder: Path) -> bytes:
-    resolved = path.resolve()
-    if not resolved.is_relative_to(folder):
-        raise ValueError(f"attachments must be inside the brief's folder ({folder})")
-    if not resolved.is_file():
-        raise ValueError("no such file")
-    if resolved.stat().st_size > MAX_ATTACHMENT_BYTES:
-        raise ValueError(f"larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB")
     try:
-        return resolved.read_bytes()
-    except OSError as error:
-        raise ValueError(f"cannot read: {error.strerror or error}") from None
+        return read_inside(path, (folder,), MAX_ATTACHMENT_BYTES)
+    except Refused as refusal:
+        if refusal.kind == "outside":
+            raise ValueError(f"attachments must be inside the brief's folder ({folder})") from None
+        if refusal.kind == "too_large":
+            raise ValueError(f"larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB") from None
+        raise
 
 
 def _problem(content: Path, loc: tuple | None, path: Path, message: str) -> Problem:

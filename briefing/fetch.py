@@ -16,11 +16,11 @@ resource is an error that names it, never a silent gap in the PDF.
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .confine import Refused, read_inside
 from .engine import weasyprint
 
 weasyprint()  # imported without slow library searches, before anything below imports it
@@ -74,29 +74,15 @@ class ConfinedFetcher(URLFetcher):
         if parts.netloc not in ("", "localhost"):
             self._refuse(url, f"files on other hosts ({parts.netloc}) are not allowed")
         try:
-            # Decode once, then resolve `..` and every symbolic link before judging the place.
-            path = Path(os.path.realpath(unquote(parts.path, errors="strict")))
-        except (OSError, UnicodeDecodeError, ValueError):
+            path = unquote(parts.path, errors="strict")  # decoded once; read_inside resolves `..` and links
+        except (UnicodeDecodeError, ValueError):
             self._refuse(url, "not a valid file path")
-        if not any(path.is_relative_to(folder) for folder in self.folders):
-            self._refuse(url, "outside the brief's and theme's folders")
         try:
-            # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: no link swapped in since.
-            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-            descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
-        except OSError as error:
-            self._refuse(url, "no such file" if isinstance(error, FileNotFoundError)
-                         else f"cannot read: {error.strerror or error}")
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > self.max_bytes:
-            os.close(descriptor)
-            self._refuse(url, "not a regular file" if not stat.S_ISREG(info.st_mode)
-                         else f"larger than the {self.max_bytes} byte limit")
-        with os.fdopen(descriptor, "rb") as handle:
-            body = handle.read(self.max_bytes + 1)
-        if len(body) > self.max_bytes:
-            self._refuse(url, f"larger than the {self.max_bytes} byte limit")
-        return URLFetcherResponse(url=path.as_uri(), body=body)
+            body = read_inside(path, self.folders, self.max_bytes)
+        except Refused as refusal:
+            self._refuse(url, "outside the brief's and theme's folders" if refusal.kind == "outside"
+                         else refusal.reason)
+        return URLFetcherResponse(url=Path(os.path.realpath(path)).as_uri(), body=body)
 
     # network
 

@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from .confine import Refused, read_inside
 from .errors import BriefError, Problem
 
 STYLESHEET = "brief.css"
@@ -337,13 +338,13 @@ def _asset(settings_path: Path, name: str, types: dict[str, str], field_name: st
     if kind is None:
         raise BriefError([Problem(settings_path, f"{name!r}: expected a {', '.join(sorted(types))} file",
                                   field=field_name)])
-    if not path.is_file():
-        raise BriefError([Problem(settings_path, f"{name!r} not found beside {settings_path.name}",
-                                  field=field_name)])
-    if path.stat().st_size > MAX_ASSET_BYTES:
-        raise BriefError([Problem(settings_path, f"{name!r} is larger than {MAX_ASSET_BYTES} bytes",
-                                  field=field_name)])
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    try:
+        data = base64.b64encode(read_inside(path, (folder,), MAX_ASSET_BYTES)).decode("ascii")
+    except Refused as refusal:
+        message = {"missing": f"{name!r} not found beside {settings_path.name}",
+                   "too_large": f"{name!r} is larger than {MAX_ASSET_BYTES} bytes"}.get(
+                       refusal.kind, f"{name!r}: {refusal.reason}")
+        raise BriefError([Problem(settings_path, message, field=field_name)]) from None
     return Asset(uri=f"data:{kind};base64,{data}", source=path)
 
 

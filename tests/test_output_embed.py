@@ -103,3 +103,14 @@ def test_unknown_relationship_is_rejected(tmp_path):
     with pytest.raises(BriefError) as caught:
         build(content, tmp_path / "brief.pdf")
     assert caught.value.problems[0].field == "attachments.0.relationship"
+
+
+def test_a_fifo_named_as_an_attachment_is_refused_without_waiting_for_a_writer(tmp_path):
+    os.mkfifo(tmp_path / "table.csv")
+    content = write_yaml(tmp_path / "brief.yaml", minimal_brief(attachments=[{"path": "table.csv"}]))
+    with pytest.raises(BriefError) as caught:
+        build(content, tmp_path / "brief.pdf")
+    [problem] = caught.value.problems
+    assert problem.field == "attachments.0.path"
+    assert problem.message.startswith("not a regular file: ")
+    assert not (tmp_path / "brief.pdf").exists()

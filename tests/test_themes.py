@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -274,6 +275,17 @@ def test_a_logo_outside_the_brand_folder_is_refused(tmp_path, content):
         build(content, tmp_path / "out.pdf", brand=brand_folder / "brand.yaml")
     (problem,) = caught.value.problems
     assert problem.field == "logo" and "outside" in problem.message
+
+
+def test_a_logo_that_is_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path, content):
+    brand_folder = tmp_path / "brand"
+    brand_folder.mkdir()
+    os.mkfifo(brand_folder / "logo.png")
+    (brand_folder / "brand.yaml").write_text("logo: logo.png\n", encoding="utf-8")
+    with pytest.raises(BriefError) as caught:
+        build(content, tmp_path / "out.pdf", brand=brand_folder / "brand.yaml")
+    (problem,) = caught.value.problems
+    assert problem.field == "logo" and problem.message == "'logo.png': not a regular file"
 
 
 def test_a_bad_brand_colour_is_located_in_the_brand_file(tmp_path, content):
