@@ -341,3 +341,25 @@ def test_build_many_on_a_forked_executor_after_rendering_here(tmp_path):
     assert "Built in a forked worker" in pdf_text(tmp_path / "pdfs" / "there.pdf")
     # The worker dropped the fonts it inherited without deleting the files this process still uses.
     assert fonts_here.is_dir() and any(fonts_here.iterdir())
+
+
+def test_a_save_made_during_a_build_is_not_recorded_as_built(tmp_path, monkeypatch):
+    import importlib
+
+    pipeline = importlib.import_module("briefing.pipeline")
+    content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
+    output = tmp_path / "brief.pdf"
+    saved = minimal_brief()
+    saved["meta"]["title"] = "Saved while printing"
+    real_print = pipeline.print_pdf
+
+    def print_while_saving(*args, **kwargs):
+        write_yaml(content, saved)  # the analyst saves while the old version is being printed
+        return real_print(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "print_pdf", print_while_saving)
+    assert not briefing.build(content, output).cached
+    monkeypatch.setattr(pipeline, "print_pdf", real_print)
+    again = briefing.build(content, output)
+    assert not again.cached
+    assert "Saved while printing" in pdf_text(output)
