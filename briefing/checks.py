@@ -17,13 +17,11 @@ from typing import Any
 
 from .errors import Problem
 from .formats import Positions
-from .models import Brief, PartialDate
+from .models import CITING, QUOTE_WITHOUT_SOURCE, Brief, PartialDate, unknown_source
 
 #: Key takeaways: how many, and how many words together, before the editor complains.
 TAKEAWAYS_MIN, TAKEAWAYS_MAX, TAKEAWAYS_WORDS = 2, 5, 150
 
-_CITING = {"background": ("timeline", "figures"), "legal_deadlock": ("positions", "agreements", "rulings"),
-           "expert_proposals": ("proposals",)}
 _WORD = re.compile(r"[\w’'-]+")
 
 
@@ -33,10 +31,10 @@ def reference_problems(data: Any) -> list[tuple[tuple[Any, ...], str, str]]:
     if not isinstance(data, dict):
         return []
     sources = data.get("sources")
-    known = sorted({entry["id"] for entry in sources if isinstance(entry, dict) and isinstance(entry.get("id"), str)}
-                   if isinstance(sources, list) else set())
+    known = ({entry["id"] for entry in sources if isinstance(entry, dict) and isinstance(entry.get("id"), str)}
+             if isinstance(sources, list) else set())
     found = []
-    for section_name, fields in _CITING.items():
+    for section_name, fields in CITING.items():
         section = data.get(section_name)
         if not isinstance(section, dict):
             continue
@@ -49,11 +47,10 @@ def reference_problems(data: Any) -> list[tuple[tuple[Any, ...], str, str]]:
                 if field_name == "proposals" and isinstance(item, dict) and item.get("quote") is not None \
                         and source is None:
                     found.append(((section_name, field_name, index, "source"), "quote_without_source",
-                                  "a quote must name its source"))
+                                  QUOTE_WITHOUT_SOURCE))
                 if isinstance(source, str) and source not in known:
                     found.append(((section_name, field_name, index, "source"), "unknown_source",
-                                  f"cites source {source!r}, which is not in sources "
-                                  f"(known: {', '.join(known) or 'none'})"))
+                                  unknown_source(source, known)))
     return found
 
 

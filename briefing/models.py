@@ -236,8 +236,7 @@ class Proposal(Model):
     @model_validator(mode="after")
     def _quote_needs_source(self) -> Proposal:
         if self.quote is not None and self.source is None:
-            raise _located([("source", "quote_without_source",
-                             "a quote must name its source", None)])
+            raise _located([("source", "quote_without_source", QUOTE_WITHOUT_SOURCE, None)])
         return self
 
 
@@ -346,10 +345,7 @@ class Brief(Model):
             seen.add(source.id)
         for loc, source_id in self.citations():
             if source_id not in seen:
-                known = ", ".join(sorted(seen)) or "none"
-                problems.append((loc, "unknown_source",
-                                 f"cites source {{id!r}}, which is not in sources (known: {known})",
-                                 source_id))
+                problems.append((loc, "unknown_source", unknown_source(source_id, seen), source_id))
         if problems:
             raise _located(problems)
         return self
@@ -357,20 +353,26 @@ class Brief(Model):
     def citations(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every `source` reference in the brief, with where it stands."""
         found = []
-        sections = {"background": self.background, "legal_deadlock": self.legal_deadlock,
-                    "expert_proposals": self.expert_proposals}
-        for name, section in sections.items():
+        for name, fields in CITING.items():
+            section = getattr(self, name)
             if section is None:
                 continue
-            for field_name in type(section).model_fields:
-                items = getattr(section, field_name)
-                if not isinstance(items, list):
-                    continue
-                for index, item in enumerate(items):
-                    source = getattr(item, "source", None)
-                    if source is not None:
-                        found.append(((name, field_name, index, "source"), source))
+            for field_name in fields:
+                for index, item in enumerate(getattr(section, field_name)):
+                    if item.source is not None:
+                        found.append(((name, field_name, index, "source"), item.source))
         return found
+
+
+#: The lists whose items cite a source, by section: the one map of where citations stand.
+CITING = {"background": ("timeline", "figures"), "legal_deadlock": ("positions", "agreements", "rulings"),
+          "expert_proposals": ("proposals",)}
+QUOTE_WITHOUT_SOURCE = "a quote must name its source"
+
+
+def unknown_source(source_id: str, known: Any) -> str:
+    """The message for a citation of a source the brief does not list."""
+    return f"cites source {source_id!r}, which is not in sources (known: {', '.join(sorted(known)) or 'none'})"
 
 
 def _located(problems: list[tuple[Any, str, str, Any]]) -> ValidationError:
