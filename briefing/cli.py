@@ -61,9 +61,9 @@ def _shared_build_options(command):  # noqa: ANN001, ANN202
         click.option("--timeout", type=float, default=120, show_default=True, metavar="SECONDS",
                      help="Seconds that rendering and printing may each take."),
         click.option("--max-pages", type=int, default=500, show_default=True, help="Pages the brief may have."),
-        click.option("--strict", is_flag=True, help="Treat the editorial checks' warnings as errors."),
         click.option("--max-memory", type=int, default=2048, show_default=True, metavar="MIB",
                      help="MiB of memory that rendering and printing may each add."),
+        click.option("--strict", is_flag=True, help="Treat the editorial checks' warnings as errors."),
     ]):
         command = option(command)
     return command
@@ -72,7 +72,7 @@ def _shared_build_options(command):  # noqa: ANN001, ANN202
 def _build_options(paper: str | None, theme: str, templates: Path | None, brand: Path | None, write_html: bool,
                    variant: str | None, attach: tuple[Path, ...], first_page: int | None, png: bool,
                    resolution: int, allowed_urls: tuple[str, ...], timeout: float, max_pages: int,
-                   strict: bool, max_memory: int) -> dict:
+                   max_memory: int, strict: bool) -> dict:
     """The shared command-line options as keyword arguments of `briefing.build`."""
     from .errors import BriefError
     from .limits import Limits

@@ -140,20 +140,16 @@ def _print(job: _PrintJob) -> PrintedBrief:
     fetcher = ConfinedFetcher(job.folders, job.allowed_urls)
     font_config = _font_config()
 
-    def css(**source: Any) -> Any:
-        # Every CSS object gets the fetcher: one built without it would read files freely.
-        return weasyprint.CSS(url_fetcher=fetcher, font_config=font_config, **source)
-
     options: dict[str, Any] = {"pdf_variant": variant}
     if variants.is_tagged(variant):
         options["pdf_tags"] = True
     try:
         with _weasyprint_errors() as failures, _page_limit(job.max_pages):
             stylesheets = _theme_stylesheets(job, font_config, failures)
-            stylesheets.append(css(string=f"@page {{ size: {PAPER_SIZES[job.paper]}; }}"))
+            stylesheets.append(_css(fetcher, font_config, string=f"@page {{ size: {PAPER_SIZES[job.paper]}; }}"))
             extra_css = variants.stylesheet(variant) + _numbering_css(job.first_page)
             if extra_css:
-                stylesheets.append(css(string=extra_css))
+                stylesheets.append(_css(fetcher, font_config, string=extra_css))
             document = weasyprint.HTML(
                 string=job.html, base_url=theme.folders[0].resolve().as_uri() + "/", url_fetcher=fetcher,
             ).render(stylesheets=stylesheets, font_config=font_config, cache=_IMAGES, **options)
@@ -276,8 +272,6 @@ def _theme_stylesheets(job: _PrintJob, font_config: Any, failures: list[str]) ->
     They are parsed with a fetcher of their own, confined like the print's. Only a clean parse
     (nothing refused, nothing logged as an error) is kept, so a later print fails as the first did.
     """
-    import weasyprint
-
     from .fetch import ConfinedFetcher
 
     theme = job.theme
@@ -287,18 +281,21 @@ def _theme_stylesheets(job: _PrintJob, font_config: Any, failures: list[str]) ->
     fetcher = ConfinedFetcher(job.folders, job.allowed_urls)
     errors = len(failures)
 
-    def css(**source: Any) -> Any:
-        # Every CSS object gets the fetcher: one built without it would read files freely.
-        return weasyprint.CSS(url_fetcher=fetcher, font_config=font_config, **source)
-
-    stylesheets = [css(url=path.resolve().as_uri()) for path in theme.stylesheets]
+    stylesheets = [_css(fetcher, font_config, url=path.resolve().as_uri()) for path in theme.stylesheets]
     if theme.settings_css:
-        stylesheets.append(css(string=theme.settings_css))
+        stylesheets.append(_css(fetcher, font_config, string=theme.settings_css))
     if fetcher.refused:
         raise fetcher.refused[0]
     if len(failures) == errors:
         _STYLESHEETS[key] = tuple(stylesheets)
     return stylesheets
+
+
+def _css(fetcher: Any, font_config: Any, **source: Any) -> Any:
+    """A stylesheet read through `fetcher`: one built without it would read files freely."""
+    import weasyprint
+
+    return weasyprint.CSS(url_fetcher=fetcher, font_config=font_config, **source)
 
 
 def _folder_state(folders: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
