@@ -30,7 +30,7 @@ from . import variants
 from .embed import EmbeddedFile, source_date_epoch
 from .errors import BriefError, Problem
 from .limits import Limits, run_limited
-from .theme import Theme, load_theme
+from .theme import Theme, files_state, load_theme
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 DEFAULT_LIMITS = Limits()
@@ -275,7 +275,7 @@ def _theme_stylesheets(job: _PrintJob, font_config: Any, failures: list[str]) ->
     from .fetch import ConfinedFetcher
 
     theme = job.theme
-    key = (_folder_state(theme.folders), theme.stylesheets, theme.settings_css, job.folders, job.allowed_urls)
+    key = (files_state(theme.folders), theme.stylesheets, theme.settings_css, job.folders, job.allowed_urls)
     if (found := _STYLESHEETS.get(key)) is not None:
         return list(found)
     fetcher = ConfinedFetcher(job.folders, job.allowed_urls)
@@ -296,21 +296,6 @@ def _css(fetcher: Any, font_config: Any, **source: Any) -> Any:
     import weasyprint
 
     return weasyprint.CSS(url_fetcher=fetcher, font_config=font_config, **source)
-
-
-def _folder_state(folders: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
-    """Every file below `folders` with its size and modification time."""
-    found = []
-    for folder in folders:
-        for directory, subdirectories, names in os.walk(folder):
-            subdirectories.sort()
-            for name in sorted(names):
-                try:
-                    stat = os.stat(os.path.join(directory, name))
-                except OSError:
-                    continue
-                found.append((os.path.join(directory, name), stat.st_size, stat.st_mtime_ns))
-    return tuple(found)
 
 
 def disown_caches() -> None:

@@ -18,7 +18,9 @@ properties (`Theme.settings_css`) printed after the theme's stylesheets.
 from __future__ import annotations
 
 import base64
+import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -346,6 +348,23 @@ def _asset(settings_path: Path, name: str, types: dict[str, str], field_name: st
                        refusal.kind, f"{name!r}: {refusal.reason}")
         raise BriefError([Problem(settings_path, message, field=field_name)]) from None
     return Asset(uri=f"data:{kind};base64,{data}", source=path)
+
+
+def files_state(folders: tuple[Path, ...], files: Iterable[Path] = ()) -> tuple[tuple[str, int | None, int | None], ...]:
+    """Every file below `folders`, and each of `files`, with its size and modification time
+    (None for a file that cannot be read): it changes whenever any of them does."""
+    paths = set(files)
+    for folder in folders:
+        for directory, _, names in os.walk(folder):
+            paths.update(Path(directory) / name for name in names)
+    found = []
+    for path in sorted(paths):
+        try:
+            stat = path.stat()
+            found.append((str(path), stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            found.append((str(path), None, None))
+    return tuple(found)
 
 
 def brand_beside(content: Path) -> Path | None:

@@ -41,7 +41,7 @@ def watch(content: str | Path, output: str | Path | None = None, *, report: Call
     """
     from watchfiles import watch as changes
 
-    from .theme import BRAND, Theme, brand_beside, load_theme
+    from .theme import BRAND, Theme, brand_beside, files_state, load_theme
 
     content = Path(content).resolve()
     theme = options.get("theme")
@@ -71,14 +71,7 @@ def watch(content: str | Path, output: str | Path | None = None, *, report: Call
             report(Rebuild(result, (), changed, time.perf_counter() - started))
 
     def fingerprint() -> tuple:
-        found = []
-        for path in sorted({*files, *(p for folder in theme_folders for p in folder.rglob("*"))}):
-            try:
-                stat = path.stat()
-                found.append((str(path), stat.st_size, stat.st_mtime_ns))
-            except OSError:
-                found.append((str(path), None, None))
-        return tuple(found)
+        return files_state(theme_folders, files)
 
     built_from = fingerprint()
     once(())
