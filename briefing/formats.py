@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefError, Problem
+from .errors import BriefError, Problem, closest
 
 Loc = tuple[Any, ...]
 Position = tuple[int, int]
@@ -544,8 +544,6 @@ def _shift_problem(problem: Problem, lines: int) -> Problem:
 def _markdown_sections(lines: list[str], offset: int, front: dict[str, Any], path: Path | str
                        ) -> tuple[dict[str, tuple[str | None, str, int, int]], list[Problem]]:
     """Split the body at its level-2 headings: kind -> (title or None, body, heading line, body line)."""
-    import difflib
-
     from markdown_it import MarkdownIt
 
     tokens = MarkdownIt("commonmark").parse("\n".join(lines))
@@ -565,8 +563,8 @@ def _markdown_sections(lines: list[str], offset: int, front: dict[str, Any], pat
         kind, title = _heading_kind(text, front)
         if kind is None:
             known = list(MARKDOWN_SECTIONS)
-            suggestion = difflib.get_close_matches(_slug(text), known, n=1, cutoff=0.6)
-            hint = f"; did you mean {suggestion[0]!r}?" if suggestion else ""
+            suggestion = closest(_slug(text), known)
+            hint = f"; did you mean {suggestion!r}?" if suggestion else ""
             problems.append(Problem(path, f"heading {text!r} names no section ({', '.join(known)}); "
                                           f"write its kind after it, as in `## {text} {{#background}}`{hint}",
                                     line=heading_line, column=4))

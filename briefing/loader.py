@@ -6,7 +6,6 @@ file, the line and column where the parser knows them, and the field.
 
 from __future__ import annotations
 
-import difflib
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import BriefError, Problem
+from .errors import BriefError, Problem, closest
 from .formats import MARKDOWN_SECTIONS, SUFFIXES, Parsed, Positions, kind_of, parse_text
 from .models import Brief
 
@@ -151,9 +150,9 @@ def _problem(path: Path, positions: Positions, entry: dict[str, Any], format: st
     elif kind == "extra_forbidden":
         message = "unknown field"
         allowed = _fields_at(loc[:-1])
-        suggestion = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        suggestion = closest(str(loc[-1]), allowed)
         if suggestion:
-            message += f"; did you mean {suggestion[0]!r}?"
+            message += f"; did you mean {suggestion!r}?"
         elif allowed:
             message += f" (allowed: {', '.join(allowed)})"
     else:

@@ -9,7 +9,6 @@ unknown name or failing expression, and the variables available there.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -24,7 +23,7 @@ import jinja2
 import jinja2.sandbox
 from pydantic import BaseModel
 
-from .errors import BriefError, Problem
+from .errors import BriefError, Problem, closest
 from .theme import SECTION_KINDS, Theme, builtin_themes
 
 MAX_LISTED = 40
@@ -213,8 +212,8 @@ _JINJA_GLOBALS = frozenset(jinja2.Environment().globals)
 
 
 def _did_you_mean(unknown: str, known: Any) -> str:
-    close = difflib.get_close_matches(unknown, list(known), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = closest(unknown, known)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 def _owner(filename: str | None, line: int | None, attribute: str,
