@@ -63,7 +63,7 @@ class Bench:
 
     def run(self, tmp: Path) -> list[tuple[str, str, str, bool | None]]:
         import briefing
-        from briefing.engine import has_slow_subsetting, weasyprint
+        from briefing.printing.engine import has_slow_subsetting, weasyprint
 
         weasyprint()
         self.harfbuzz = "present" if not has_slow_subsetting() else "MISSING (fontTools fallback)"

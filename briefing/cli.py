@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .variants import VARIANTS
+from .printing.variants import VARIANTS
 
 
 def _warn(warnings) -> None:
@@ -75,7 +75,7 @@ def _build_options(paper: str | None, theme: str, templates: Path | None, brand:
                    max_memory: int, strict: bool) -> dict:
     """The shared command-line options as keyword arguments of `briefing.build`."""
     from .errors import BriefError
-    from .limits import Limits
+    from .sandbox.limits import Limits
 
     try:
         limits = Limits(timeout=timeout, max_pages=max_pages, max_memory=max_memory)
@@ -108,7 +108,7 @@ def build(contents: tuple[Path, ...], output: Path | None, output_dir: Path | No
             _fail(BriefError([Problem("--output", "names one PDF; use --output-dir for several content files")]))
         _build_many(contents, output_dir, jobs, options)
         return
-    from .pipeline import build as build_brief
+    from .commands.build import build as build_brief
 
     try:
         result = build_brief(contents[0], output, **options)
@@ -120,7 +120,7 @@ def build(contents: tuple[Path, ...], output: Path | None, output_dir: Path | No
 def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, options: dict) -> None:
     import time
 
-    from .batch import build_many
+    from .commands.batch import build_many
     from .errors import BriefError
 
     started = time.perf_counter()
@@ -162,7 +162,7 @@ def watch(content: Path, output: Path | None, **shared: object) -> None:
     import time
 
     from .errors import BriefError
-    from .watch import watch as watch_brief
+    from .commands.watch import watch as watch_brief
 
     options = _build_options(**shared)
 
@@ -194,7 +194,7 @@ def watch(content: Path, output: Path | None, **shared: object) -> None:
 @click.option("--title", help="The bookmark or attachment title (default: the brief's title).")
 def attach_command(brief: Path, report: Path, output: Path, mode: str, at: int | None, title: str | None) -> None:
     """Put the brief PDF BRIEF into a report PDF."""
-    from .report import attach
+    from .output.report import attach
     from .errors import BriefError
 
     try:
@@ -214,7 +214,7 @@ def attach_command(brief: Path, report: Path, output: Path, mode: str, at: int |
 def preview(pdf: Path, resolution: int, output: Path | None) -> None:
     """Write each page of PDF as a PNG picture."""
     from .errors import BriefError, Problem
-    from .preview import write_pngs
+    from .output.preview import write_pngs
 
     try:
         try:
@@ -240,7 +240,7 @@ def validate(contents: tuple[Path, ...], variant: str | None, strict: bool) -> N
     and fail only with --strict.
     """
     from .errors import BriefError
-    from .loader import check
+    from .content.load import check
 
     failed = False
     for content in contents:
@@ -263,7 +263,7 @@ def validate(contents: tuple[Path, ...], variant: str | None, strict: bool) -> N
 def themes() -> None:
     """List the built-in themes."""
     from .errors import BriefError
-    from .theme import themes as builtin_themes
+    from .themes.theme import themes as builtin_themes
 
     try:
         found = builtin_themes()
@@ -287,8 +287,8 @@ def templates() -> None:
 def eject(destination: Path, theme: str) -> None:
     """Copy the theme's templates, stylesheets and fonts into DESTINATION, for use with --templates."""
     from .errors import BriefError
-    from .theme import eject as eject_theme
-    from .theme import load_theme
+    from .themes.theme import eject as eject_theme
+    from .themes.theme import load_theme
 
     try:
         written = eject_theme(load_theme(theme), destination)
@@ -304,8 +304,8 @@ def eject(destination: Path, theme: str) -> None:
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of a brief, for editors and other tools."""
     from .errors import BriefError
-    from .schema import json_schema_text
-    from .write import write_pdf
+    from .content.schema import json_schema_text
+    from .output.write import write_pdf
 
     text = json_schema_text()
     if output is None:
@@ -327,7 +327,7 @@ def schema(output: Path | None) -> None:
 def new(path: Path, title: str | None, format_: str | None, force: bool) -> None:
     """Write a complete skeleton brief to PATH, ready to fill in and build."""
     from .errors import BriefError
-    from .scaffold import new as scaffold
+    from .content.scaffold import new as scaffold
 
     try:
         written = scaffold(path, title, format=format_, force=force)

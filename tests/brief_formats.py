@@ -9,7 +9,7 @@ import json
 import tomlkit
 from ruamel.yaml import YAML
 
-from briefing.formats import MARKDOWN_SECTIONS
+from briefing.content.formats import MARKDOWN_SECTIONS
 
 
 def to_yaml(data) -> str:

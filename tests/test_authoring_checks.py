@@ -38,7 +38,7 @@ def test_source_never_cited_is_reported_at_its_id():
 
 
 def _positions(yaml):
-    from briefing.formats import parse_text
+    from briefing.content.formats import parse_text
 
     return parse_text(yaml, "brief.yaml", "yaml").positions
 

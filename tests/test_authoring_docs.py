@@ -7,7 +7,8 @@ import re
 import pytest
 from conftest import ROOT
 
-from briefing import load_text, models
+from briefing import load_text
+from briefing.content import models
 
 DOC = (ROOT / "docs" / "content-format.md").read_text(encoding="utf-8")
 

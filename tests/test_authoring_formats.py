@@ -243,7 +243,7 @@ def test_toml_positions_follow_sub_tables_dotted_keys_and_multi_line_values():
 def test_toml_positions_find_every_field_of_the_example():
     from brief_formats import to_toml
 
-    from briefing.formats import parse_text, toml_positions
+    from briefing.content.formats import parse_text, toml_positions
 
     data = parse_text(EXAMPLE.read_text(encoding="utf-8"), EXAMPLE, "yaml").data
     text = to_toml(data)

@@ -7,7 +7,7 @@ import pytest
 from conftest import pdf_text, run_cli
 
 from briefing import check
-from briefing.render import SECTION_KINDS
+from briefing.render.html import SECTION_KINDS
 
 
 @pytest.mark.parametrize("name", ["brief.yaml", "brief.md"])

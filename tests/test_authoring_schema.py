@@ -9,7 +9,7 @@ import pytest
 from brief_formats import to_yaml
 from conftest import EXAMPLE, minimal_brief, run_cli
 
-from briefing.formats import parse_text
+from briefing.content.formats import parse_text
 
 
 @pytest.fixture(scope="module")

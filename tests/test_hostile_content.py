@@ -14,7 +14,7 @@ from hostile import HOSTNAME, embedded_files, listening, scripts_and_actions
 
 from briefing import build, render_html
 from briefing.errors import BriefError
-from briefing.loader import load, validate
+from briefing.content.load import load, validate
 
 PAYLOAD = ('<script>alert(1)</script><link rel="attachment" href="file:///etc/hostname">'
            '<img src="file:///etc/hostname"><style>@import "/etc/hostname";</style>')

@@ -11,9 +11,9 @@ from conftest import minimal_brief, run_cli, write_yaml
 from hostile import HOSTNAME, embedded_files, listening, png_bytes
 
 from briefing.errors import BriefError
-from briefing.fetch import MAX_RESOURCE_BYTES
-from briefing.pdf import print_pdf
-from briefing.theme import Theme, load_theme
+from briefing.sandbox.fetcher import MAX_RESOURCE_BYTES
+from briefing.printing.typeset import print_pdf
+from briefing.themes.theme import Theme, load_theme
 
 OUTSIDE = "outside the brief's and theme's folders"
 NETWORK_OFF = "network access is off (allow a prefix with --allow-url)"

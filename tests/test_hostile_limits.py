@@ -12,8 +12,8 @@ import pytest
 from conftest import minimal_brief, run_cli, write_yaml
 
 from briefing.errors import BriefError
-from briefing.limits import Limits
-from briefing.pdf import print_pdf
+from briefing.sandbox.limits import Limits
+from briefing.printing.typeset import print_pdf
 
 
 def problems(html: str, folder: Path | None = None, **limits) -> list[str]:

@@ -10,7 +10,7 @@ from importlib import metadata
 import pypdfium2
 from PIL import Image
 
-from briefing.pdf import print_pdf
+from briefing.printing.typeset import print_pdf
 
 
 def test_html_attributes_never_act_as_styles(tmp_path):

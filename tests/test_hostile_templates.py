@@ -11,7 +11,7 @@ from hostile import HOSTNAME, embedded_files, scripts_and_actions
 
 from briefing import build
 from briefing.errors import BriefError
-from briefing.theme import Theme, load_theme
+from briefing.themes.theme import Theme, load_theme
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from types import SimpleNamespace
 import pytest
 from conftest import minimal_brief, run_cli, write_yaml
 
-import briefing.write
+import briefing.output.write
 from briefing.errors import BriefError
-from briefing.theme import Theme, load_theme
-from briefing.write import write_pdf
+from briefing.themes.theme import Theme, load_theme
+from briefing.output.write import write_pdf
 
 # The module, not the function of the same name that `briefing` exports.
-build_module = importlib.import_module("briefing.pipeline")
+build_module = importlib.import_module("briefing.commands.build")
 EARLIER = b"%PDF-1.7\n% the earlier, good brief\n%%EOF\n"
 
 
@@ -34,7 +34,7 @@ def workspace(tmp_path) -> tuple[Path, Path]:
 
 def fail_in_write(monkeypatch, **replacements) -> None:
     """Replace functions of `os` as `briefing.write` sees them, and nowhere else."""
-    monkeypatch.setattr(briefing.write, "os", SimpleNamespace(**{**vars(os), **replacements}))
+    monkeypatch.setattr(briefing.output.write, "os", SimpleNamespace(**{**vars(os), **replacements}))
 
 
 def assert_untouched(output: Path) -> None:

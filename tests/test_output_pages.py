@@ -9,7 +9,7 @@ from PIL import Image
 
 from briefing import build
 from briefing.errors import BriefError
-from briefing.preview import page_images
+from briefing.output.preview import page_images
 from conftest import minimal_brief, pdf_text, run_cli, write_yaml
 
 

@@ -13,8 +13,8 @@ from PIL import Image
 from briefing import build
 from briefing.errors import BriefError
 from briefing import load
-from briefing.theme import load_theme
-from briefing.variants import VARIANTS, embeds_files
+from briefing.themes.theme import load_theme
+from briefing.printing.variants import VARIANTS, embeds_files
 from conftest import ROOT, minimal_brief, run_cli, write_yaml
 
 LOGO_ALT = "Test Institute logo: a blue square"

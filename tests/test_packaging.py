@@ -22,7 +22,7 @@ def test_wheel_ships_templates_and_fonts_and_finds_them(tmp_path):
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
     found = subprocess.run(
-        [sys.executable, "-c", "from briefing.theme import builtin_themes; print(builtin_themes())"],
+        [sys.executable, "-c", "from briefing.themes.theme import builtin_themes; print(builtin_themes())"],
         cwd=tmp_path, env={"PYTHONPATH": str(unpacked), "PATH": "/usr/bin:/bin"},
         capture_output=True, text=True, check=True).stdout.strip()
     assert found == str(unpacked / "briefing" / "templates")

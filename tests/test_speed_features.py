@@ -21,7 +21,7 @@ import pytest
 import briefing
 from briefing import build_many
 from briefing.errors import BriefError
-from briefing.theme import builtin_themes
+from briefing.themes.theme import builtin_themes
 from conftest import minimal_brief, pdf_text, run_cli, write_yaml
 
 
@@ -279,7 +279,7 @@ def test_watch_rebuilds_on_each_save_and_reports_errors_without_stopping(tmp_pat
 def test_missing_harfbuzz_subsetter_is_warned_about_once_with_the_install_command(monkeypatch):
     from weasyprint.text import ffi
 
-    from briefing import engine
+    from briefing.printing import engine
 
     monkeypatch.setattr(ffi, "harfbuzz_subset", None)
     monkeypatch.setattr(engine, "_warned", False)
@@ -315,7 +315,7 @@ def test_weasyprint_is_loaded_without_starting_other_programs():
         "    started.append(args)\n"
         "    original(self, args, *rest, **options)\n"
         "subprocess.Popen.__init__ = record\n"
-        "from briefing.engine import weasyprint\n"
+        "from briefing.printing.engine import weasyprint\n"
         "weasyprint().HTML(string='<p>x</p>').write_pdf()\n"
         "print(started)\n"
     )
@@ -328,7 +328,7 @@ def test_build_many_on_a_forked_executor_after_rendering_here(tmp_path):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from briefing.pdf import _font_config
+    from briefing.printing.typeset import _font_config
 
     here = brief_file(tmp_path, "here.yaml")
     briefing.build(here, tmp_path / "here.pdf", limits=None)
@@ -346,7 +346,7 @@ def test_build_many_on_a_forked_executor_after_rendering_here(tmp_path):
 def test_a_save_made_during_a_build_is_not_recorded_as_built(tmp_path, monkeypatch):
     import importlib
 
-    pipeline = importlib.import_module("briefing.pipeline")
+    pipeline = importlib.import_module("briefing.commands.build")
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     output = tmp_path / "brief.pdf"
     saved = minimal_brief()

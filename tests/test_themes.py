@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 
 from briefing import BriefError, build
-from briefing.theme import eject, load_theme
+from briefing.themes.theme import eject, load_theme
 from conftest import minimal_brief, pdf_text, run_cli, write_yaml
 
 BRAND_RED = "#c8102e"

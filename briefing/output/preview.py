@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from .errors import BriefError, Problem
+from ..errors import BriefError, Problem
 from .write import write_pdf
 
 DEFAULT_RESOLUTION = 96

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import BriefError, Problem, closest
+from ..errors import BriefError, Problem, closest
 from .formats import MARKDOWN_SECTIONS, SUFFIXES, Parsed, Positions, kind_of, parse_text
 from .models import Brief
 
@@ -51,7 +51,7 @@ def check(path: str | Path, *, variant: str | None = None) -> Checked:
     Errors raise `BriefError` as `load` does; warnings come back in `Checked.warnings`
     and never raise (the CLI's `--strict` turns them into a failure).
     """
-    from .checks import review
+    from .review import review
 
     path = Path(path)
     source = read(path)
@@ -104,7 +104,7 @@ def validate(data: Any, path: Path, locate: Positions | None = None, *, problems
     """Validate parsed data into a `Brief`; every problem (with `problems` already found while
     reading) is raised at once as one `BriefError`, sorted by line. `variant` adds what that PDF
     variant needs from the content."""
-    from .checks import reference_problems
+    from .review import reference_problems
 
     positions = locate or Positions()
     found = list(problems)

@@ -23,8 +23,8 @@ import jinja2
 import jinja2.sandbox
 from pydantic import BaseModel
 
-from .errors import BriefError, Problem, closest
-from .theme import SECTION_KINDS, Theme, builtin_themes
+from ..errors import BriefError, Problem, closest
+from ..themes.theme import SECTION_KINDS, Theme, builtin_themes
 
 MAX_LISTED = 40
 

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from ..errors import Problem
 from .formats import Positions
 from .models import CITING, QUOTE_WITHOUT_SOURCE, Brief, PartialDate, unknown_source
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .pipeline import BuildResult, build, default_output, up_to_date
-from .errors import BriefError, Problem
+from .build import BuildResult, build, default_output, up_to_date
+from ..errors import BriefError, Problem
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     A brief in a folder is a file in a format `load` reads, other than the folder's brand
     settings (`brand.yaml`), a README and hidden files.
     """
-    from .formats import SUFFIXES
-    from .theme import BRAND
+    from ..content.formats import SUFFIXES
+    from ..themes.theme import BRAND
 
     def is_brief(child: Path) -> bool:
         return (child.suffix.lower() in SUFFIXES and child.name != BRAND and not child.name.startswith(".")
@@ -80,7 +80,7 @@ def build_many(contents: Iterable[str | Path], output_dir: str | Path | None = N
     if executor is None and workers == 1:
         _fill(items, todo, (_build_one(files[i], outputs[i], options) for i in todo))
     elif executor is None and todo:
-        from .engine import weasyprint
+        from ..printing.engine import weasyprint
 
         weasyprint()  # imported (and any warning given) once here; forked workers inherit both
         with worker_pool(workers) as pool:
@@ -131,7 +131,7 @@ def _start_worker() -> None:
     """Set up a worker of our own pool: its own fonts now, and their cleanup at exit."""
     from multiprocessing.util import Finalize
 
-    from .pdf import forget_caches
+    from ..printing.typeset import forget_caches
 
     _own_fonts()
     Finalize(None, forget_caches, exitpriority=10)  # workers end without running atexit

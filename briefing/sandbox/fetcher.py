@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .confine import Refused, read_inside
-from .engine import weasyprint
+from .files import Refused, read_inside
+from ..printing.engine import weasyprint
 
 weasyprint()  # imported without slow library searches, before anything below imports it
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402

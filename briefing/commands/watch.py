@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefError, Problem
-from .pipeline import BuildResult, build
+from ..errors import BriefError, Problem
+from .build import BuildResult, build
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def watch(content: str | Path, output: str | Path | None = None, *, report: Call
     """
     from watchfiles import watch as changes
 
-    from .theme import BRAND, Theme, brand_beside, files_state, load_theme
+    from ..themes.theme import BRAND, Theme, brand_beside, files_state, load_theme
 
     content = Path(content).resolve()
     theme = options.get("theme")
@@ -85,7 +85,7 @@ def watch(content: str | Path, output: str | Path | None = None, *, report: Call
             continue
         changed = tuple(sorted({Path(name) for _, name in batch}))
         if any(path != content for path in changed):
-            from .pdf import forget_caches
+            from ..printing.typeset import forget_caches
 
             forget_caches()
         once(changed)

@@ -319,7 +319,7 @@ class Brief(Model):
     @model_validator(mode="after")
     def _variant_requirements(self, info: ValidationInfo) -> Brief:
         """What the PDF variant asked for at build time (`context={"variant": …}`) needs from the content."""
-        from .variants import embeds_files, is_tagged
+        from ..printing.variants import embeds_files, is_tagged
 
         variant = (info.context or {}).get("variant")
         problems = []

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import BriefError, Problem
+from ..errors import BriefError, Problem
 
 MIB = 1024 * 1024
 

@@ -28,9 +28,9 @@ from typing import Any
 
 from . import variants
 from .embed import EmbeddedFile, source_date_epoch
-from .errors import BriefError, Problem
-from .limits import Limits, run_limited
-from .theme import Theme, files_state, load_theme
+from ..errors import BriefError, Problem
+from ..sandbox.limits import Limits, run_limited
+from ..themes.theme import Theme, files_state, load_theme
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 DEFAULT_LIMITS = Limits()
@@ -57,7 +57,7 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
     within `limits` (`None`: in this process, unbounded). `name` (the content
     file, usually) is what errors point at.
     """
-    from .fetch import parse_url_prefix
+    from ..sandbox.fetcher import parse_url_prefix
 
     theme = theme or load_theme()
     if paper not in PAPER_SIZES:
@@ -134,7 +134,7 @@ def _print(job: _PrintJob) -> PrintedBrief:
 
     weasyprint = engine()
 
-    from .fetch import ConfinedFetcher, RefusedResource
+    from ..sandbox.fetcher import ConfinedFetcher, RefusedResource
 
     theme, variant = job.theme, job.variant
     fetcher = ConfinedFetcher(job.folders, job.allowed_urls)
@@ -272,7 +272,7 @@ def _theme_stylesheets(job: _PrintJob, font_config: Any, failures: list[str]) ->
     They are parsed with a fetcher of their own, confined like the print's. Only a clean parse
     (nothing refused, nothing logged as an error) is kept, so a later print fails as the first did.
     """
-    from .fetch import ConfinedFetcher
+    from ..sandbox.fetcher import ConfinedFetcher
 
     theme = job.theme
     key = (files_state(theme.folders), theme.stylesheets, theme.settings_css, job.folders, job.allowed_urls)

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from .errors import BriefError, Problem
+from ..errors import BriefError, Problem
 
 FORMATS = ("yaml", "md")
 _SUFFIX_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".md": "md", ".markdown": "md"}

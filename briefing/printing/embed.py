@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .confine import Refused, read_inside
-from .errors import BriefError, Problem
-from .models import Brief
+from .. import __version__
+from ..sandbox.files import Refused, read_inside
+from ..errors import BriefError, Problem
+from ..content.models import Brief
 
 MAX_ATTACHMENT_BYTES = 32 * 1024 * 1024
 
@@ -119,7 +119,7 @@ def _read_inside(path: Path, folder: Path) -> bytes:
 def _problem(content: Path, loc: tuple | None, path: Path, message: str) -> Problem:
     if loc is None:
         return Problem(path, message, field="--attach")
-    from .loader import parse
+    from ..content.load import parse
 
     try:
         line, column = parse(content).positions.locate(loc)

@@ -15,10 +15,10 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import __version__
-from .models import MONTHS, Brief
-from .templating import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
-from .theme import SECTION_KINDS, Theme, load_theme
+from .. import __version__
+from ..content.models import MONTHS, Brief
+from .environment import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
+from ..themes.theme import SECTION_KINDS, Theme, load_theme
 
 ENTRY = "main.html.j2"
 

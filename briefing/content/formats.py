@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefError, Problem, closest
+from ..errors import BriefError, Problem, closest
 
 Loc = tuple[Any, ...]
 Position = tuple[int, int]

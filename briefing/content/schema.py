@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import __version__
+from .. import __version__
 from .models import Brief
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"

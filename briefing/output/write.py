@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import BriefError, Problem
+from ..errors import BriefError, Problem
 
 
 def write_pdf(data: bytes, path: str | Path) -> Path:

@@ -27,8 +27,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from .confine import Refused, read_inside
-from .errors import BriefError, Problem
+from ..sandbox.files import Refused, read_inside
+from ..errors import BriefError, Problem
 
 STYLESHEET = "brief.css"
 SETTINGS = "theme.yaml"
@@ -172,11 +172,11 @@ def _font_stack(families: tuple[str, ...]) -> str:
 
 def builtin_themes() -> Path:
     """The folder of built-in themes: inside the package when installed, `templates/` in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "templates", package.parent / "templates"):
         if (candidate / "default" / BASE).is_file():
             return candidate
-    raise BriefError([Problem(here, "the built-in templates are missing from this installation")])
+    raise BriefError([Problem(package, "the built-in templates are missing from this installation")])
 
 
 def theme_names() -> list[str]:
@@ -257,7 +257,7 @@ def _theme_folder(name: str | Path, referrer: Path | None) -> Path:
 
 def _read_settings(path: Path, model: type[Brand]) -> Any:
     """Parse and validate one settings file, with located problems."""
-    from .loader import parse
+    from ..content.load import parse
 
     if not path.is_file():
         raise BriefError([Problem(path, "no such file")])

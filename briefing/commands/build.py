@@ -10,22 +10,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import cache
-from .errors import BriefError, Problem
-from .limits import Limits
+from ..errors import BriefError, Problem
+from ..sandbox.limits import Limits
 
 if TYPE_CHECKING:
-    from .embed import EmbeddedFile
+    from ..printing.embed import EmbeddedFile
 
 DEFAULT_LIMITS = Limits()
 
 # The steps, imported on first use so that a build with nothing to do (see `cache`) stays cheap;
 # they are module attributes all the same (`briefing.pipeline.print_pdf`, …).
 _STEPS = {
-    "embed": ("embed", None), "variants": ("variants", None), "Brief": ("models", "Brief"),
-    "check": ("loader", "check"), "render_html": ("render", "render_html"), "print_pdf": ("pdf", "print_pdf"),
-    "write_pngs": ("preview", "write_pngs"), "write_pdf": ("write", "write_pdf"),
-    "run_limited": ("limits", "run_limited"), "Theme": ("theme", "Theme"),
-    "brand_beside": ("theme", "brand_beside"), "load_theme": ("theme", "load_theme"),
+    "embed": ("..printing.embed", None), "variants": ("..printing.variants", None),
+    "Brief": ("..content.models", "Brief"), "check": ("..content.load", "check"),
+    "render_html": ("..render.html", "render_html"), "print_pdf": ("..printing.typeset", "print_pdf"),
+    "write_pngs": ("..output.preview", "write_pngs"), "write_pdf": ("..output.write", "write_pdf"),
+    "run_limited": ("..sandbox.limits", "run_limited"), "Theme": ("..themes.theme", "Theme"),
+    "brand_beside": ("..themes.theme", "brand_beside"), "load_theme": ("..themes.theme", "load_theme"),
 }
 
 
@@ -33,7 +34,7 @@ def __getattr__(name: str) -> Any:
     if name not in _STEPS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     module, attribute = _STEPS[name]
-    value = importlib.import_module(f".{module}", __package__)
+    value = importlib.import_module(module, __package__)
     value = getattr(value, attribute) if attribute else value
     globals()[name] = value
     return value
@@ -135,8 +136,8 @@ def _warm_templates(theme: Any) -> None:
     Only after a rendering in a bounded child succeeded with these very files; compiling runs
     none of a template's code (its loops run only when it renders, in the child).
     """
-    from .render import FILTERS
-    from .templating import environment
+    from ..render.html import FILTERS
+    from ..render.environment import environment
 
     env = environment(theme.folders, tuple(sorted(FILTERS.items())))
     try:
@@ -184,7 +185,7 @@ def _cached(content: Path, output: Path, key: str, html: bool, png: int | None,
 
 def _inputs(content: Path, theme: Any, brief: Any, attach: tuple[str | Path, ...]) -> list[Path]:
     """Every file a build of `content` reads, or would read if it appeared, besides the theme's folders."""
-    from .theme import BRAND
+    from ..themes.theme import BRAND
 
     assets = [asset.source for _, asset in theme.font_faces] + ([theme.logo.source] if theme.logo else [])
     attachments = [content.parent / entry.path for entry in brief.attachments] + [Path(path) for path in attach]

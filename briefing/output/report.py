@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefError, Problem
+from ..errors import BriefError, Problem
 from .write import write_pdf
 
 MODES = ("annex", "attachment")
