@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .commands.options import DEFAULT_LIMITS, DEFAULT_RESOLUTION, PAPERS, RESOLUTIONS
 from .printing.variants import VARIANTS
+
+#: The command-line flag of each field of `BuildOptions` and `Limits`, for their errors.
+FLAGS = {"paper": "--paper", "theme": "--theme", "templates": "--templates", "brand": "--brand", "html": "--html",
+         "variant": "--pdf-variant", "attach": "--attach", "first_page": "--first-page", "png": "--resolution",
+         "resolution": "--resolution", "allowed_urls": "--allow-url", "timeout": "--timeout",
+         "max_pages": "--max-pages", "max_memory": "--max-memory", "strict": "--strict"}
 
 
 def _warn(warnings) -> None:
@@ -19,8 +26,15 @@ def _warn(warnings) -> None:
 
 def _fail(error: Exception) -> None:
     for problem in getattr(error, "problems", [error]):
-        click.echo(f"error: {problem}", err=True)
+        click.echo(f"error: {_as_flag(problem)}", err=True)
     sys.exit(2)
+
+
+def _as_flag(problem):  # noqa: ANN001, ANN202
+    """An option's problem as the command line names it: `--paper: …` rather than `options: paper: …`."""
+    if getattr(problem, "code", "") == "invalid_option" and problem.field in FLAGS:
+        return f"{FLAGS[problem.field]}: {problem.message}"
+    return problem
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,8 +51,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 def _shared_build_options(command):  # noqa: ANN001, ANN202
     """The options `build` and `watch` share, in the order `--help` shows them."""
     for option in reversed([
-        click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
-                     help="Paper size (default: the theme's, else a4)."),
+        click.option("--paper", type=click.Choice(PAPERS, case_sensitive=False), default=None,
+                     help=f"Paper size (default: the theme's, else {PAPERS[0]})."),
         click.option("--theme", default="default", show_default=True,
                      help="A built-in theme name (see `briefing themes`) or a theme folder."),
         click.option("--templates", type=click.Path(path_type=Path), default=None,
@@ -53,15 +67,16 @@ def _shared_build_options(command):  # noqa: ANN001, ANN202
         click.option("--first-page", type=click.IntRange(min=1), metavar="N",
                      help="Number the pages from N, for a brief that sits inside a report."),
         click.option("--png", "png", is_flag=True, help="Also write each page as <name>-<page>.png beside the PDF."),
-        click.option("--resolution", type=click.IntRange(10, 1200), default=96, show_default=True,
-                     help="Resolution of the PNG pages, in dots per inch."),
+        click.option("--resolution", type=click.IntRange(*RESOLUTIONS), default=DEFAULT_RESOLUTION,
+                     show_default=True, help="Resolution of the PNG pages, in dots per inch."),
         click.option("--allow-url", "allowed_urls", multiple=True, metavar="PREFIX",
                      help="Allow fetching resources below this http(s) URL prefix (repeatable); "
                           "by default nothing is fetched from the network."),
-        click.option("--timeout", type=float, default=120, show_default=True, metavar="SECONDS",
+        click.option("--timeout", type=float, default=DEFAULT_LIMITS.timeout, show_default=True, metavar="SECONDS",
                      help="Seconds that rendering and printing may each take."),
-        click.option("--max-pages", type=int, default=500, show_default=True, help="Pages the brief may have."),
-        click.option("--max-memory", type=int, default=2048, show_default=True, metavar="MIB",
+        click.option("--max-pages", type=int, default=DEFAULT_LIMITS.max_pages, show_default=True,
+                     help="Pages the brief may have."),
+        click.option("--max-memory", type=int, default=DEFAULT_LIMITS.max_memory, show_default=True, metavar="MIB",
                      help="MiB of memory that rendering and printing may each add."),
         click.option("--strict", is_flag=True, help="Treat the editorial checks' warnings as errors."),
     ]):
@@ -72,19 +87,20 @@ def _shared_build_options(command):  # noqa: ANN001, ANN202
 def _build_options(paper: str | None, theme: str, templates: Path | None, brand: Path | None, write_html: bool,
                    variant: str | None, attach: tuple[Path, ...], first_page: int | None, png: bool,
                    resolution: int, allowed_urls: tuple[str, ...], timeout: float, max_pages: int,
-                   max_memory: int, strict: bool) -> dict:
-    """The shared command-line options as keyword arguments of `briefing.build`."""
+                   max_memory: int, strict: bool):  # noqa: ANN202
+    """The shared command-line options as one `BuildOptions`."""
+    from .commands.options import BuildOptions
     from .errors import BriefError
     from .sandbox.limits import Limits
 
     try:
-        limits = Limits(timeout=timeout, max_pages=max_pages, max_memory=max_memory)
+        return BuildOptions(theme=theme, paper=paper, html=write_html, templates=templates, brand=brand,
+                            variant=variant, attach=attach, first_page=first_page,
+                            png=resolution if png else None, allowed_urls=allowed_urls,
+                            limits=Limits(timeout=timeout, max_pages=max_pages, max_memory=max_memory),
+                            strict=strict)
     except BriefError as error:
         _fail(error)
-    return {"theme": theme, "paper": paper, "html": write_html, "templates": templates, "brand": brand,
-            "variant": variant, "attach": attach, "first_page": first_page,
-            "png": resolution if png else None, "allowed_urls": allowed_urls, "limits": limits,
-            "strict": strict}
 
 
 @main.command()
@@ -102,22 +118,22 @@ def build(contents: tuple[Path, ...], output: Path | None, output_dir: Path | No
     """Build CONTENTS (content files, or folders of them) into PDFs."""
     from .errors import BriefError, Problem
 
-    options = {**_build_options(**shared), "force": force}
+    options = _build_options(**shared)
     if len(contents) > 1 or contents[0].is_dir() or output_dir is not None:
         if output is not None:
             _fail(BriefError([Problem("--output", "names one PDF; use --output-dir for several content files")]))
-        _build_many(contents, output_dir, jobs, options)
+        _build_many(contents, output_dir, jobs, options, force)
         return
     from .commands.build import build as build_brief
 
     try:
-        result = build_brief(contents[0], output, **options)
+        result = build_brief(contents[0], output, options, force=force)
     except BriefError as error:
         _fail(error)
     _report(result)
 
 
-def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, options: dict) -> None:
+def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, options, force: bool) -> None:  # noqa: ANN001
     import time
 
     from .commands.batch import build_many
@@ -125,7 +141,7 @@ def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, 
 
     started = time.perf_counter()
     try:
-        items = build_many(contents, output_dir, jobs=jobs, **options)
+        items = build_many(contents, output_dir, options, jobs=jobs, force=force)
     except BriefError as error:
         _fail(error)
     for item in items:
@@ -176,7 +192,7 @@ def watch(content: Path, output: Path | None, **shared: object) -> None:
 
     click.echo(f"watching {content} and its theme; Ctrl-C stops")
     try:
-        watch_brief(content, output, report=report, **options)
+        watch_brief(content, output, options, report=report)
     except BriefError as error:
         _fail(error)
     except KeyboardInterrupt:
@@ -207,7 +223,7 @@ def attach_command(brief: Path, report: Path, output: Path, mode: str, at: int |
 
 @main.command()
 @click.argument("pdf", type=click.Path(path_type=Path))
-@click.option("--resolution", type=click.IntRange(10, 1200), default=96, show_default=True,
+@click.option("--resolution", type=click.IntRange(*RESOLUTIONS), default=DEFAULT_RESOLUTION, show_default=True,
               help="Resolution of the PNG pages, in dots per inch.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Name the pictures after this path instead of PDF (<stem>-<page>.png).")
@@ -233,29 +249,41 @@ def preview(pdf: Path, resolution: int, output: Path | None) -> None:
 @click.option("--pdf-variant", "variant", type=click.Choice(VARIANTS), metavar="VARIANT",
               help="Also check what this PDF variant needs from the content (such as meta.language).")
 @click.option("--strict", is_flag=True, help="Treat the editorial checks' warnings as errors.")
-def validate(contents: tuple[Path, ...], variant: str | None, strict: bool) -> None:
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: print every problem as an object with path, line, column, field, code, severity "
+                   "and message, for editors and CI.")
+def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, format_: str) -> None:
     """Check content files and report every problem as path:line:col: field: message.
 
     Editorial checks (uncited sources, takeaways, date order) are printed as warnings
     and fail only with --strict.
     """
-    from .errors import BriefError
+    import json
+
     from .content.load import check
+    from .errors import BriefError
 
     failed = False
+    found = []
     for content in contents:
         try:
             checked = check(content, variant=variant)
         except BriefError as error:
             failed = True
-            for problem in error.problems:
-                click.echo(f"{problem}", err=True)
+            found.extend(error.problems)
+            if format_ == "text":
+                for problem in error.problems:
+                    click.echo(f"{problem}", err=True)
         else:
-            _warn(checked.warnings)
+            found.extend(checked.warnings)
             failed = failed or (strict and bool(checked.warnings))
-            count = len(checked.warnings)
-            note = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
-            click.echo(f"{content}: ok{note}")
+            if format_ == "text":
+                _warn(checked.warnings)
+                count = len(checked.warnings)
+                note = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
+                click.echo(f"{content}: ok{note}")
+    if format_ == "json":
+        click.echo(json.dumps([problem.as_dict() for problem in found], indent=2, ensure_ascii=False))
     sys.exit(2 if failed else 0)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from brief_formats import to_yaml
-from conftest import EXAMPLE, minimal_brief, run_cli, write_yaml
+from helpers.formats import to_yaml
+from helpers import EXAMPLE, minimal_brief, run_cli, write_yaml
 
 from briefing import build, check, load_text, review
 

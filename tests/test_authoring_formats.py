@@ -6,8 +6,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from brief_formats import SUFFIXES, WRITERS, to_yaml
-from conftest import EXAMPLE, minimal_brief, pdf_text, run_cli
+from helpers.formats import SUFFIXES, WRITERS, to_yaml
+from helpers import EXAMPLE, minimal_brief, pdf_text, run_cli
 
 from briefing import BriefError, build, load, load_text
 
@@ -241,7 +241,7 @@ def test_toml_positions_follow_sub_tables_dotted_keys_and_multi_line_values():
 
 
 def test_toml_positions_find_every_field_of_the_example():
-    from brief_formats import to_toml
+    from helpers.formats import to_toml
 
     from briefing.content.formats import parse_text, toml_positions
 

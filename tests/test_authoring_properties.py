@@ -8,7 +8,7 @@ import json
 import os
 
 import pytest
-from brief_formats import WRITERS
+from helpers.formats import WRITERS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pypdf
 import pytest
-from conftest import pdf_text, run_cli
+from helpers import pdf_text, run_cli
 
 from briefing import check
 from briefing.render.html import SECTION_KINDS

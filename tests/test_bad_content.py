@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import minimal_brief, run_cli, write_yaml
+from helpers import minimal_brief, run_cli, write_yaml
 
 
 def validate(folder, name, text):

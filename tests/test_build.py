@@ -7,7 +7,7 @@ import re
 import pypdf
 import pytest
 
-from conftest import minimal_brief, outline_titles, pdf_text, run_cli, write_yaml
+from helpers import minimal_brief, outline_titles, pdf_text, run_cli, write_yaml
 
 
 @pytest.fixture(scope="module")

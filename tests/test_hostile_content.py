@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import minimal_brief, pdf_text, write_yaml
-from hostile import HOSTNAME, embedded_files, listening, scripts_and_actions
+from helpers import minimal_brief, pdf_text, write_yaml
+from helpers.hostile import HOSTNAME, embedded_files, listening, scripts_and_actions
 
 from briefing import build, render_html
 from briefing.errors import BriefError

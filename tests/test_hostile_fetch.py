@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import minimal_brief, run_cli, write_yaml
-from hostile import HOSTNAME, embedded_files, listening, png_bytes
+from helpers import minimal_brief, run_cli, write_yaml
+from helpers.hostile import HOSTNAME, embedded_files, listening, png_bytes
 
 from briefing.errors import BriefError
 from briefing.sandbox.fetcher import MAX_RESOURCE_BYTES
@@ -255,7 +255,7 @@ def test_redirect_loop_inside_the_prefix_ends_in_an_error(folder):
                                     "https://example.org/a/../b/"])
 def test_allowed_url_must_be_a_plain_http_prefix(folder, prefix):
     [problem] = problems(folder, "", allowed_urls=(prefix,))
-    assert problem.startswith(f"--allow-url: {prefix!r} ")
+    assert problem.startswith(f"options: allowed_urls: {prefix!r} ")
 
 
 def test_command_line_refuses_a_bad_url_prefix_with_exit_status_2(tmp_path):

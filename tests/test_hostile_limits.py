@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import minimal_brief, run_cli, write_yaml
+from helpers import minimal_brief, run_cli, write_yaml
 
 from briefing.errors import BriefError
 from briefing.sandbox.limits import Limits
@@ -74,8 +74,16 @@ def test_enormous_font_size_ends_in_a_clear_error():
 def test_limits_must_be_positive(limit):
     with pytest.raises(BriefError) as raised:
         Limits(**{limit: 0})
-    assert [str(problem) for problem in raised.value.problems] == [
-        f"--{limit.replace('_', '-')}: must be positive, got 0"]
+    assert [str(problem) for problem in raised.value.problems] == [f"limits: {limit}: must be positive, got 0"]
+
+
+@pytest.mark.parametrize("limit", ["timeout", "max-pages", "max-memory"])
+def test_cli_names_a_bad_limit_by_its_flag(tmp_path, limit):
+    content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
+    result = run_cli("build", str(content), f"--{limit}", "0", cwd=tmp_path)
+    assert result.returncode == 2
+    assert any(line.startswith(f"error: --{limit}: must be positive, got 0") for line in result.stderr.splitlines())
+    assert "Traceback" not in result.stderr and not (tmp_path / "output").exists()
 
 
 def test_cli_page_limit_is_an_error_with_exit_status_2(tmp_path):

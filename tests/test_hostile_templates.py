@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import minimal_brief, pdf_text, write_yaml
-from hostile import HOSTNAME, embedded_files, scripts_and_actions
+from helpers import minimal_brief, pdf_text, write_yaml
+from helpers.hostile import HOSTNAME, embedded_files, scripts_and_actions
 
 from briefing import build
 from briefing.errors import BriefError

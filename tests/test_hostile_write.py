@@ -11,15 +11,17 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import minimal_brief, run_cli, write_yaml
+from helpers import minimal_brief, run_cli, write_yaml
 
 import briefing.output.write
 from briefing.errors import BriefError
+from briefing.sandbox.limits import Limits
 from briefing.themes.theme import Theme, load_theme
 from briefing.output.write import write_pdf
 
 # The module, not the function of the same name that `briefing` exports.
 build_module = importlib.import_module("briefing.commands.build")
+typeset = importlib.import_module("briefing.printing.typeset")
 EARLIER = b"%PDF-1.7\n% the earlier, good brief\n%%EOF\n"
 
 
@@ -70,7 +72,7 @@ def test_render_error_leaves_the_earlier_pdf(workspace):
 def test_page_limit_leaves_the_earlier_pdf(workspace):
     content, output = workspace
     with pytest.raises(BriefError):
-        build_module.build(content, output, limits=build_module.Limits(max_pages=1, timeout=60))
+        build_module.build(content, output, limits=Limits(max_pages=1, timeout=60))
     assert_untouched(output)
 
 
@@ -117,7 +119,7 @@ def test_interrupt_leaves_the_earlier_pdf(workspace, monkeypatch, stage):
         raise KeyboardInterrupt
 
     if stage == "print":
-        monkeypatch.setattr(build_module, "print_pdf", interrupt)
+        monkeypatch.setattr(typeset, "print_pdf", interrupt)
     else:
         fail_in_write(monkeypatch, fsync=interrupt)
     with pytest.raises(KeyboardInterrupt):

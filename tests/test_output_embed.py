@@ -10,7 +10,7 @@ import pytest
 
 from briefing import build
 from briefing.errors import BriefError
-from conftest import minimal_brief, run_cli, write_yaml
+from helpers import minimal_brief, run_cli, write_yaml
 
 
 def embedded(path) -> dict[str, tuple[str, str, bytes]]:

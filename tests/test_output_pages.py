@@ -10,7 +10,7 @@ from PIL import Image
 from briefing import build
 from briefing.errors import BriefError
 from briefing.output.preview import page_images
-from conftest import minimal_brief, pdf_text, run_cli, write_yaml
+from helpers import minimal_brief, pdf_text, run_cli, write_yaml
 
 
 def footers(path) -> list[str]:
@@ -31,7 +31,7 @@ def test_without_first_page_the_footer_says_page_x_of_y(tmp_path):
 
 def test_first_page_below_one_is_refused(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
-    with pytest.raises(BriefError, match="--first-page"):
+    with pytest.raises(BriefError, match="^options: first_page: must be a whole number of 1 or more"):
         build(content, tmp_path / "brief.pdf", first_page=0)
 
 

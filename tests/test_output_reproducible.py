@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 
 from briefing import build
-from conftest import minimal_brief, write_yaml
+from helpers import minimal_brief, write_yaml
 
 BUILD = "import sys; from briefing import build; build(sys.argv[1], sys.argv[2], variant=sys.argv[3] or None)"
 

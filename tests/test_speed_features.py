@@ -22,7 +22,7 @@ import briefing
 from briefing import build_many
 from briefing.errors import BriefError
 from briefing.themes.theme import builtin_themes
-from conftest import minimal_brief, pdf_text, run_cli, write_yaml
+from helpers import minimal_brief, pdf_text, run_cli, write_yaml
 
 
 def brief_file(folder: Path, name: str = "brief.yaml", title: str = "Water sharing on the Mekong") -> Path:
@@ -346,7 +346,7 @@ def test_build_many_on_a_forked_executor_after_rendering_here(tmp_path):
 def test_a_save_made_during_a_build_is_not_recorded_as_built(tmp_path, monkeypatch):
     import importlib
 
-    pipeline = importlib.import_module("briefing.commands.build")
+    pipeline = importlib.import_module("briefing.printing.typeset")
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     output = tmp_path / "brief.pdf"
     saved = minimal_brief()

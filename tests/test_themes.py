@@ -12,7 +12,7 @@ import pytest
 
 from briefing import BriefError, build
 from briefing.themes.theme import eject, load_theme
-from conftest import minimal_brief, pdf_text, run_cli, write_yaml
+from helpers import walk_operators, as_rgb, fill_colours, minimal_brief, pdf_text, run_cli, write_yaml
 
 BRAND_RED = "#c8102e"
 
@@ -26,35 +26,6 @@ def png(path: Path, width: int, height: int, rgb=(200, 16, 46)) -> Path:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
                      + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
     return path
-
-
-def _walk(container, seen_operator):
-    """Call seen_operator(operator, operands, resources) for a content stream and the forms it draws."""
-    resources = container.get("/Resources") or {}
-    xobjects = resources.get("/XObject", {}) if resources else {}
-    for operands, operator in pikepdf.parse_content_stream(container):
-        seen_operator(str(operator), operands, xobjects)
-        if str(operator) == "Do" and xobjects.get(operands[0]) is not None:
-            drawn = xobjects[operands[0]]
-            if drawn.get("/Subtype") == "/Form":
-                _walk(drawn, seen_operator)
-
-
-def fill_colours(pdf_path: Path, page: int = 0) -> set[tuple[float, float, float]]:
-    """Every RGB colour set with rg/RG on a page (and the forms it draws), rounded to 3 places."""
-    colours = set()
-
-    def seen(operator, operands, _):
-        if operator in ("rg", "RG") and len(operands) == 3:
-            colours.add(tuple(round(float(value), 3) for value in operands))
-
-    with pikepdf.open(pdf_path) as pdf:
-        _walk(pdf.pages[page], seen)
-    return colours
-
-
-def as_rgb(hex_colour: str) -> tuple[float, float, float]:
-    return tuple(round(int(hex_colour[i:i + 2], 16) / 255, 3) for i in (1, 3, 5))
 
 
 def drawn_images(pdf_path: Path) -> list[list[tuple[int, int]]]:
@@ -71,7 +42,7 @@ def drawn_images(pdf_path: Path) -> list[list[tuple[int, int]]]:
                     if drawn is not None and drawn.get("/Subtype") == "/Image":
                         sizes.append((int(drawn.Width), int(drawn.Height)))
 
-            _walk(page, seen)
+            walk_operators(page, seen)
             pages.append(sizes)
     return pages
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from briefing import build
-from conftest import ROOT, minimal_brief, pdf_text, write_yaml
-from test_themes import as_rgb, fill_colours
+from helpers import ROOT, minimal_brief, pdf_text, write_yaml
+from helpers import as_rgb, fill_colours
 
 DOC = ROOT / "docs" / "templates.md"
 FILE = re.compile(r"<!-- file: (?P<path>[^ ]+) -->\n```[a-z]*\n(?P<body>.*?)```", re.S)
