@@ -14,6 +14,8 @@ from briefing import build
 from briefing.errors import BriefError
 from helpers import minimal_brief, outline_titles, run_cli, write_yaml
 
+pytestmark = pytest.mark.pdf
+
 REPORT_HTML = """<html lang="en"><head><title>Annual report</title></head><body>
 <h1>Chapter 1</h1><p>Opening.</p>
 <h1 style="break-before: page">Chapter 2</h1><p>Middle.</p>

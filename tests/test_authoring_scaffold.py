@@ -10,6 +10,7 @@ from briefing import check
 from briefing.render.html import SECTION_KINDS
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("name", ["brief.yaml", "brief.md"])
 def test_new_skeleton_builds_to_a_pdf_without_edits(tmp_path, name):
     result = run_cli("new", name, "--title", "Grain corridors: what Kyiv needs", cwd=tmp_path)

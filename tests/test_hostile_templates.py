@@ -64,12 +64,14 @@ def test_template_cannot_include_a_file_outside_the_folders(tmp_path, brief, nam
     assert problem.startswith(f"{tmp_path / 'templates' / 'base.html.j2'}:1: no template {name!r} on the search path")
 
 
+@pytest.mark.pdf
 def test_template_adding_an_attachment_is_refused_by_name(tmp_path, brief):
     theme = user_theme(tmp_path / "templates",
                        '<html><head><link rel="attachment" href="file:///etc/hostname"></head><body>x</body></html>')
     assert problems(brief, theme) == ["file:///etc/hostname: refused: outside the brief's and theme's folders"]
 
 
+@pytest.mark.pdf
 def test_template_script_is_not_run_or_embedded(tmp_path, brief):
     theme = user_theme(tmp_path / "templates",
                        "<html><body><p>{{ meta.title }}</p><script>document.write('SCRIPTRAN')</script>"

@@ -69,6 +69,7 @@ def test_render_error_leaves_the_earlier_pdf(workspace):
     assert_untouched(output)
 
 
+@pytest.mark.pdf
 def test_page_limit_leaves_the_earlier_pdf(workspace):
     content, output = workspace
     with pytest.raises(BriefError):
@@ -76,6 +77,7 @@ def test_page_limit_leaves_the_earlier_pdf(workspace):
     assert_untouched(output)
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("stage", ["write", "fsync", "replace"])
 def test_disk_full_while_writing_leaves_the_earlier_pdf(workspace, monkeypatch, stage):
     content, output = workspace
@@ -111,6 +113,7 @@ def test_disk_full_while_writing_leaves_the_earlier_pdf(workspace, monkeypatch, 
     assert_untouched(output)
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("stage", ["print", "write"])
 def test_interrupt_leaves_the_earlier_pdf(workspace, monkeypatch, stage):
     content, output = workspace
@@ -128,6 +131,7 @@ def test_interrupt_leaves_the_earlier_pdf(workspace, monkeypatch, stage):
     assert_untouched(output)
 
 
+@pytest.mark.pdf
 def test_successful_build_replaces_the_pdf_and_leaves_no_temporary_files(workspace):
     content, output = workspace
     build_module.build(content, output)
@@ -145,6 +149,7 @@ def test_output_in_a_folder_that_is_a_file_is_an_error_naming_it(tmp_path):
     assert str(problem).startswith(f"{tmp_path / 'taken' / 'brief.pdf'}: cannot write: ")
 
 
+@pytest.mark.pdf
 def test_cli_failure_exits_2_without_traceback_and_keeps_the_earlier_pdf(workspace):
     content, output = workspace
     write_yaml(content, minimal_brief(summary=["![secret](/etc/hostname)"]))
@@ -154,6 +159,7 @@ def test_cli_failure_exits_2_without_traceback_and_keeps_the_earlier_pdf(workspa
     assert_untouched(output)
 
 
+@pytest.mark.pdf
 def test_ctrl_c_during_a_build_keeps_the_earlier_pdf_and_ends_the_print_process(workspace):
     import shutil
     import signal

@@ -17,6 +17,8 @@ from briefing.themes.theme import load_theme
 from briefing.printing.variants import VARIANTS, embeds_files
 from helpers import ROOT, minimal_brief, run_cli, write_yaml
 
+pytestmark = pytest.mark.pdf
+
 LOGO_ALT = "Test Institute logo: a blue square"
 
 

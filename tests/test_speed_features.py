@@ -49,6 +49,7 @@ def built(tmp_path_factory):
     return content, output, first
 
 
+@pytest.mark.pdf
 def test_unchanged_rebuild_skips_rendering_and_leaves_the_pdf_alone(built):
     content, output, first = built
     before = output.stat().st_mtime_ns, output.read_bytes()
@@ -58,6 +59,7 @@ def test_unchanged_rebuild_skips_rendering_and_leaves_the_pdf_alone(built):
     assert (output.stat().st_mtime_ns, output.read_bytes()) == before
 
 
+@pytest.mark.pdf
 def test_force_renders_even_when_nothing_changed(built):
     content, output, _ = built
     result = briefing.build(content, output, force=True)
@@ -65,6 +67,7 @@ def test_force_renders_even_when_nothing_changed(built):
     assert "Water sharing on the Mekong" in pdf_text(output)
 
 
+@pytest.mark.pdf
 def test_changed_content_is_rendered_again(tmp_path):
     content = brief_file(tmp_path, title="Water sharing on the Mekong")
     output = tmp_path / "brief.pdf"
@@ -75,6 +78,7 @@ def test_changed_content_is_rendered_again(tmp_path):
     assert "Danube" in pdf_text(output)
 
 
+@pytest.mark.pdf
 def test_changed_option_is_rendered_again(tmp_path):
     content = brief_file(tmp_path)
     output = tmp_path / "brief.pdf"
@@ -85,6 +89,7 @@ def test_changed_option_is_rendered_again(tmp_path):
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
 
 
+@pytest.mark.pdf
 def test_asking_for_the_html_as_well_renders_again_once(tmp_path):
     content = brief_file(tmp_path)
     output = tmp_path / "brief.pdf"
@@ -95,6 +100,7 @@ def test_asking_for_the_html_as_well_renders_again_once(tmp_path):
     assert again.html == tmp_path / "brief.html" and again.html.is_file()
 
 
+@pytest.mark.pdf
 def test_changed_theme_file_is_rendered_again(tmp_path):
     content = brief_file(tmp_path)
     theme = copy_theme(tmp_path)
@@ -107,6 +113,7 @@ def test_changed_theme_file_is_rendered_again(tmp_path):
     assert "Restyled by the house theme" in pdf_text(output)
 
 
+@pytest.mark.pdf
 def test_pdf_changed_since_its_build_is_rebuilt(tmp_path):
     content = brief_file(tmp_path)
     output = tmp_path / "brief.pdf"
@@ -117,6 +124,7 @@ def test_pdf_changed_since_its_build_is_rebuilt(tmp_path):
     assert len(pypdf.PdfReader(str(output)).pages) == result.pages
 
 
+@pytest.mark.pdf
 def test_restoring_content_after_a_failed_build_needs_no_render(tmp_path):
     content = brief_file(tmp_path)
     good = content.read_bytes()
@@ -129,6 +137,7 @@ def test_restoring_content_after_a_failed_build_needs_no_render(tmp_path):
     assert briefing.build(content, output).cached
 
 
+@pytest.mark.pdf
 def test_an_unchanged_rebuild_repeats_the_warnings_of_the_build(tmp_path):
     data = minimal_brief()
     data["sources"].append({"id": "unused", "title": "Never cited", "publisher": "Nobody", "date": 2020})
@@ -140,6 +149,7 @@ def test_an_unchanged_rebuild_repeats_the_warnings_of_the_build(tmp_path):
     assert [str(warning) for warning in again.warnings] == [str(warning) for warning in first.warnings]
 
 
+@pytest.mark.pdf
 def test_cli_says_up_to_date_and_force_rebuilds(tmp_path):
     content = brief_file(tmp_path)
     first = run_cli("build", str(content), "-o", "brief.pdf", cwd=tmp_path)
@@ -153,6 +163,7 @@ def test_cli_says_up_to_date_and_force_rebuilds(tmp_path):
 
 # --- batch builds ------------------------------------------------------------------------------
 
+@pytest.mark.pdf
 def test_build_of_a_folder_with_two_jobs_writes_every_brief(tmp_path):
     folder = tmp_path / "briefs"
     folder.mkdir()
@@ -172,6 +183,7 @@ def test_build_of_a_folder_with_two_jobs_writes_every_brief(tmp_path):
     assert "built 3 of 3 briefs" in result.stdout
 
 
+@pytest.mark.pdf
 def test_batch_reports_a_bad_brief_with_its_line_and_builds_the_others(tmp_path):
     good = brief_file(tmp_path, "good.yaml")
     bad = tmp_path / "bad.yaml"
@@ -185,6 +197,7 @@ def test_batch_reports_a_bad_brief_with_its_line_and_builds_the_others(tmp_path)
     assert "built 1 of 2 briefs" in result.stdout
 
 
+@pytest.mark.pdf
 def test_output_option_with_several_briefs_is_refused(tmp_path):
     one, two = brief_file(tmp_path, "one.yaml"), brief_file(tmp_path, "two.yaml")
     result = run_cli("build", str(one), str(two), "-o", "both.pdf", cwd=tmp_path)
@@ -206,6 +219,7 @@ class InlineExecutor(Executor):
         return future
 
 
+@pytest.mark.pdf
 def test_build_many_runs_on_any_executor_and_skips_briefs_already_built(tmp_path):
     contents = [brief_file(tmp_path, f"brief-{number}.yaml", f"Brief number {number}") for number in range(2)]
     executor = InlineExecutor()
@@ -237,6 +251,7 @@ def until(builds: queue.Queue, wanted, seconds: float = 120):
             return rebuild
 
 
+@pytest.mark.pdf
 def test_watch_rebuilds_on_each_save_and_reports_errors_without_stopping(tmp_path):
     from briefing import watch
 
@@ -293,6 +308,7 @@ def test_missing_harfbuzz_subsetter_is_warned_about_once_with_the_install_comman
     assert "apt-get install libharfbuzz-subset0" in str(slow[0].message)
 
 
+@pytest.mark.pdf
 def test_cli_prints_the_harfbuzz_warning_as_one_line(tmp_path):
     content = brief_file(tmp_path)
     script = ("import weasyprint.text.ffi as ffi; ffi.harfbuzz_subset = None\n"
@@ -306,6 +322,7 @@ def test_cli_prints_the_harfbuzz_warning_as_one_line(tmp_path):
     assert "Traceback" not in result.stderr and (tmp_path / "one.pdf").is_file()
 
 
+@pytest.mark.pdf
 def test_weasyprint_is_loaded_without_starting_other_programs():
     script = (
         "import subprocess\n"
@@ -324,6 +341,7 @@ def test_weasyprint_is_loaded_without_starting_other_programs():
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.pdf
 def test_build_many_on_a_forked_executor_after_rendering_here(tmp_path):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -343,6 +361,7 @@ def test_build_many_on_a_forked_executor_after_rendering_here(tmp_path):
     assert fonts_here.is_dir() and any(fonts_here.iterdir())
 
 
+@pytest.mark.pdf
 def test_a_save_made_during_a_build_is_not_recorded_as_built(tmp_path, monkeypatch):
     import importlib
 
