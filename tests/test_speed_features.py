@@ -180,7 +180,9 @@ def test_build_of_a_folder_with_two_jobs_writes_every_brief(tmp_path):
         ["indus.pdf", "mekong.pdf", "nile.pdf"]
     for name, title in titles.items():
         assert title in pdf_text(tmp_path / "pdfs" / f"{name}.pdf")
-    assert "built 3 of 3 briefs" in result.stdout
+    assert "3 briefs: built 3, in " in result.stdout
+    again = run_cli("build", "briefs", "--output-dir", "pdfs", "-j", "2", cwd=tmp_path)
+    assert again.returncode == 0 and "3 briefs: 3 up to date, in " in again.stdout
 
 
 @pytest.mark.pdf
@@ -194,7 +196,7 @@ def test_batch_reports_a_bad_brief_with_its_line_and_builds_the_others(tmp_path)
     assert not (tmp_path / "pdfs" / "bad.pdf").exists()
     assert f"{bad}:1:1: summary: required field is missing" in result.stderr
     assert "Traceback" not in result.stderr
-    assert "built 1 of 2 briefs" in result.stdout
+    assert "2 briefs: built 1, 1 failed, in " in result.stdout
 
 
 @pytest.mark.pdf

@@ -35,8 +35,26 @@ class BuildResult:
     """Every file the build read, with the SHA-256 of the bytes it read (None: looked for, not found)."""
 
 
-def default_output(content: Path) -> Path:
-    return Path("output") / f"{content.stem}.pdf"
+def default_output(content: Path, folder: str | Path = "output") -> Path:
+    """`folder/<name>.pdf`, named after the content file (see `output_name`)."""
+    return Path(folder) / output_name(content)
+
+
+def output_name(content: Path) -> str:
+    """`<stem>.pdf`, unless the same brief lies beside it in another format.
+
+    Of `brief.yaml` and `brief.md` side by side, the first in the order of `SUFFIXES` (YAML,
+    JSON, TOML, Markdown) is `brief.pdf` and the others say their format (`brief-md.pdf`), so
+    neither build overwrites the other's PDF.
+    """
+    from ..content.formats import SUFFIXES
+
+    content = Path(content)
+    suffix = content.suffix.lower()
+    if suffix not in SUFFIXES:
+        return f"{content.stem}.pdf"
+    first = next((known for known in SUFFIXES if known == suffix or content.with_suffix(known).is_file()), suffix)
+    return f"{content.stem}.pdf" if first == suffix else f"{content.stem}-{suffix[1:]}.pdf"
 
 
 def build(content: str | Path, output: str | Path | None = None, options: BuildOptions | None = None, *,

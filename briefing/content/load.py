@@ -19,6 +19,15 @@ from .formats import MARKDOWN_SECTIONS, SUFFIXES, Parsed, Positions, kind_of, pa
 from .models import Brief
 
 FORMATS = SUFFIXES
+#: Content given on standard input (`briefing build -`) is read as this file in the working folder.
+STDIN = Path("<stdin>")
+MAX_CONTENT_BYTES = 10 * 1024 * 1024
+_provided: dict[Path, tuple[bytes, str]] = {}
+
+
+def provide(data: bytes, format: str, path: Path = STDIN) -> None:
+    """Make `data` the content of `path` in `format`, for content that is no file (standard input)."""
+    _provided[path] = (data, format)
 #: A top-level key that editors read to find the JSON Schema; the loader ignores it.
 SCHEMA_KEY = "$schema"
 
@@ -79,6 +88,8 @@ def parse(path: Path) -> Parsed:
 
 def read(path: Path) -> bytes:
     """The bytes of the content file at `path`, or a `BriefError` that says why not."""
+    if path in _provided:
+        return _provided[path][0]
     if kind_of(path) is None:
         known = ", ".join(sorted(FORMATS))
         raise BriefError([Problem(path, f"unknown content format {path.suffix!r} (expected {known})")])
@@ -99,7 +110,7 @@ def _parse_bytes(path: Path, source: bytes) -> Parsed:
         text = source.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BriefError([Problem(path, f"cannot read: {error}")]) from None
-    return parse_text(text, path, kind_of(path))
+    return parse_text(text, path, _provided[path][1] if path in _provided else kind_of(path))
 
 
 def validate(data: Any, path: Path, locate: Positions | None = None, *, problems: list[Problem] = (),

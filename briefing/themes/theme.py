@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from ..sandbox.files import Refused, note, read_inside
-from ..errors import BriefError, Problem
+from ..errors import BriefError, Problem, closest
 
 STYLESHEET = "brief.css"
 SETTINGS = "theme.yaml"
@@ -251,8 +251,11 @@ def _theme_folder(name: str | Path, referrer: Path | None) -> Path:
     if candidate.is_dir():
         return candidate.resolve()
     known = ", ".join(theme_names())
-    raise BriefError([Problem(referrer or "--theme", f"no such theme {text!r} (built-in themes: {known}; "
-                              "or give a theme folder)", field="extends" if referrer else "")])
+    hint = closest(text, theme_names())
+    raise BriefError([Problem(referrer or "--theme", f"no such theme {text!r}"
+                              + (f"; did you mean {hint!r}?" if hint else "")
+                              + f" (built-in themes: {known}; or give a theme folder)",
+                              field="extends" if referrer else "")])
 
 
 def _read_settings(path: Path, model: type[Brand]) -> Any:
