@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 import warnings
 from concurrent.futures import Executor, Future
 from pathlib import Path
@@ -22,7 +21,7 @@ import briefing
 from briefing import build_many
 from briefing.errors import BriefError
 from briefing.themes.theme import builtin_themes
-from helpers import minimal_brief, pdf_text, run_cli, write_yaml
+from helpers import minimal_brief, pdf_text, run_cli, until, write_yaml
 
 
 def brief_file(folder: Path, name: str = "brief.yaml", title: str = "Water sharing on the Mekong") -> Path:
@@ -243,15 +242,6 @@ def test_two_briefs_that_would_write_the_same_pdf_are_refused(tmp_path):
 
 
 # --- watch -------------------------------------------------------------------------------------
-
-def until(builds: queue.Queue, wanted, seconds: float = 120):
-    """The first reported rebuild that is `wanted`; a save can arrive as several rebuilds."""
-    deadline = time.monotonic() + seconds
-    while True:
-        rebuild = builds.get(timeout=max(deadline - time.monotonic(), 0.1))
-        if wanted(rebuild):
-            return rebuild
-
 
 @pytest.mark.pdf
 def test_watch_rebuilds_on_each_save_and_reports_errors_without_stopping(tmp_path):
