@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -42,6 +43,11 @@ def _as_flag(problem):  # noqa: ANN001, ANN202
 def main() -> None:
     """Build printable policy briefs from validated content."""
     warnings.showwarning = _show_warning
+    signal.signal(signal.SIGTERM, _terminated)  # end as Ctrl-C does: children stopped, temporary files removed
+
+
+def _terminated(number, frame) -> None:  # noqa: ANN001
+    raise SystemExit(128 + number)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
