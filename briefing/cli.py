@@ -316,8 +316,10 @@ def preview(pdf: Path, resolution: int, output: Path | None) -> None:
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: print every problem as an object with path, line, column, field, code, severity "
                    "and message, for editors and CI.")
+@click.option("--max-content-size", type=click.IntRange(min=1, max=4096), default=10, show_default=True,
+              metavar="MIB", help="MiB a content file may have; larger ones are refused before they are read.")
 def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, format_: str,
-             stdin_format: str) -> None:
+             stdin_format: str, max_content_size: int) -> None:
     """Check content files (or the briefs in folders; - for standard input) and report every
     problem as path:line:col: field: message.
 
@@ -335,7 +337,7 @@ def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, form
     files = [_read_stdin(stdin_format) if str(path) == "-" else path for path in expand(contents)]
     for content in files:
         try:
-            checked = check(content, variant=variant)
+            checked = check(content, variant=variant, max_bytes=max_content_size * 1024 * 1024)
         except BriefError as error:
             failed = True
             found.extend(error.problems)

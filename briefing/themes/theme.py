@@ -241,7 +241,7 @@ def _theme_chain(name: str | Path) -> list[tuple[Path, ThemeSettings | None, Pat
             raise _extends_problem(referrer, f"themes extend each other in a circle: {names} → {folder.name}") \
                 if referrer else BriefError([Problem(folder, "themes extend each other in a circle")])
         path = folder / SETTINGS
-        settings, locate = _read_settings_located(path, ThemeSettings) if path.is_file() else (None, None)
+        settings, locate = _read_settings_located(path, ThemeSettings) if os.path.lexists(path) else (None, None)
         chain.append((folder, settings, path if settings is not None else None))
         if folder == default:
             break
@@ -299,7 +299,7 @@ def _read_settings_located(path: Path, model: type[Brand]) -> tuple[Any, Any]:
     """The validated settings of `path`, and a function that locates a field in the file."""
     from ..content.load import parse, validation_problems
 
-    if not path.is_file():
+    if not path.exists():
         raise BriefError([Problem(path, "no such file")])
     parsed = parse(path)
     if parsed.problems:
