@@ -144,6 +144,7 @@ def test_the_next_write_of_an_output_removes_stale_part_files(tmp_path):
     other.write_bytes(b"x")
     write_pdf(b"%PDF-new", tmp_path / "brief.pdf")
     assert sorted(path.name for path in tmp_path.iterdir()) == [".other.pdf.k3j2h1g0.part", "brief.pdf"]
+    other.unlink()  # made here, not by a build
 
 
 def test_stale_part_cleanup_leaves_symbolic_links_and_folders(tmp_path):
@@ -153,6 +154,8 @@ def test_stale_part_cleanup_leaves_symbolic_links_and_folders(tmp_path):
     (tmp_path / ".brief.pdf.bbbbbbbb.part").mkdir()
     assert remove_stale_parts(tmp_path / "brief.pdf") == []
     assert target.read_text() == "keep"
+    (tmp_path / ".brief.pdf.aaaaaaaa.part").unlink()  # made here, not by a build
+    (tmp_path / ".brief.pdf.bbbbbbbb.part").rmdir()
 
 
 def test_a_write_killed_with_sigkill_leaves_no_part_file(tmp_path):

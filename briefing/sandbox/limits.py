@@ -97,7 +97,9 @@ def run_limited(function: Callable[..., Any], args: tuple[Any, ...], limits: Lim
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     temporary = scratch.folder()
-    child = context.Process(target=_child, args=(sender, receiver, os.getpid(), temporary, function, args, limits),
+    # A forked child's parent is this process; a fork server's child has the fork server instead.
+    parent = os.getpid() if context.get_start_method() == "fork" else None
+    child = context.Process(target=_child, args=(sender, receiver, parent, temporary, function, args, limits),
                             daemon=True)
     try:
         # An interrupt must neither reach the child before it ignores interrupts, nor the parent
@@ -147,7 +149,7 @@ def _release_interrupts(held: Any) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
-def _child(sender: Any, receiver: Any, parent: int, temporary: Path, function: Callable[..., Any],
+def _child(sender: Any, receiver: Any, parent: int | None, temporary: Path, function: Callable[..., Any],
            args: tuple[Any, ...], limits: Limits) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt ends
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # whatever handler the parent had
@@ -179,14 +181,14 @@ def die_with_parent() -> None:
     _die_with_parent(os.getppid())
 
 
-def _die_with_parent(parent: int) -> None:
+def _die_with_parent(parent: int | None) -> None:
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):  # pragma: no cover - no prctl: the pipe and RLIMIT_CPU remain
             pass
-    if os.getppid() != parent:  # the parent died before the kernel was told
+    if parent is not None and os.getppid() != parent:  # the parent died before the kernel was told
         os._exit(1)
 
 
