@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import minimal_brief, run_cli
 
 from briefing.errors import BriefError, Problem, escape_controls
@@ -12,6 +13,7 @@ from briefing.errors import BriefError, Problem, escape_controls
 TITLE = "\x1b]0;you have been retitled\x07"
 
 
+@pytest.mark.pdf  # runs the command in a new process
 def test_a_content_key_with_a_terminal_escape_is_escaped_in_the_error(tmp_path):
     data = minimal_brief()
     data["meta"][TITLE] = "x"
@@ -23,6 +25,7 @@ def test_a_content_key_with_a_terminal_escape_is_escaped_in_the_error(tmp_path):
     assert "\\x1b]0;you have been retitled\\x07" in result.stderr
 
 
+@pytest.mark.pdf  # runs the command in a new process
 def test_build_errors_and_warnings_are_escaped_too(tmp_path):
     data = minimal_brief(sources=[{"id": "x\x1b[2Jy", "title": "T", "publisher": "P", "date": 2020}])
     content = tmp_path / "brief.json"

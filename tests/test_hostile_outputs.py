@@ -158,6 +158,7 @@ def test_stale_part_cleanup_leaves_symbolic_links_and_folders(tmp_path):
     (tmp_path / ".brief.pdf.bbbbbbbb.part").rmdir()
 
 
+@pytest.mark.pdf  # runs the command in a new process
 def test_a_write_killed_with_sigkill_leaves_no_part_file(tmp_path):
     code = ("import os, sys, signal; import briefing.output.write as w\n"
             "def killed(fd): os.kill(os.getpid(), signal.SIGKILL)\n"

@@ -101,6 +101,30 @@ def test_killing_the_build_during_the_print_leaves_no_process_and_no_temporary_f
     assert not output.exists()
 
 
+def test_killing_a_batch_leaves_no_worker_and_no_temporary_file(endless):
+    content, theme, temporary, environment, marker = endless
+    folder = content.parent / "briefs"
+    folder.mkdir()
+    for name in ("one.yaml", "two.yaml"):
+        write_yaml(folder / name, minimal_brief())
+    process = subprocess.Popen([*briefing_command(), "build", str(folder), "-j", "2", "--output-dir",
+                                str(content.parent / "out"), "--theme", str(theme), "--max-pages", "100000"],
+                               cwd=content.parent, env=environment, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: len(list(temporary.glob("briefing-*/weasyprint-*"))) == 2, 120), \
+            leftovers(temporary)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert wait_for(lambda: not marked_processes(marker)), \
+        [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in marked_processes(marker)]
+    assert wait_for(lambda: not leftovers(temporary)), leftovers(temporary)
+
+
 def test_a_build_from_the_command_line_leaves_nothing_in_the_temporary_folder(endless):
     content, _, temporary, environment, marker = endless
     subprocess.run([*briefing_command(), "build", str(content), "-o", str(content.parent / "brief.pdf")],

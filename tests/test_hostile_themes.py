@@ -36,6 +36,7 @@ def test_extends_outside_the_theme_folder_is_a_located_error(tmp_path, target):
     assert (problem.path, problem.line, problem.column, problem.field) == (folder / "theme.yaml", 2, 10, "extends")
 
 
+@pytest.mark.pdf  # runs the command in a new process
 def test_extends_etc_cannot_print_etc_passwd(tmp_path):
     folder = house(tmp_path, "extends: /etc\n", **{"main.html.j2": '{% include "passwd" %}'})
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())

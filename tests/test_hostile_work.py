@@ -126,6 +126,7 @@ def test_the_content_size_cap_can_be_raised_and_lowered(tmp_path):
         load(content, max_bytes=size - 1)
 
 
+@pytest.mark.pdf  # runs the command in a new process
 def test_validate_takes_max_content_size(tmp_path):
     content = tmp_path / "brief.yaml"
     write_yaml(content, minimal_brief(summary=["x" * 1024 * 1024 + "."] * 2))
@@ -176,6 +177,7 @@ def test_a_build_refuses_an_oversized_attachment_before_hashing_it(tmp_path, mon
 
 # Numbers too long to convert, limits too large to apply --------------------------------------
 
+@pytest.mark.pdf  # runs the command in a new process
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
 def test_an_integer_of_more_than_4300_digits_is_a_located_error(tmp_path, suffix):
     data = minimal_brief()
@@ -203,6 +205,7 @@ def test_a_brand_file_with_a_4300_digit_integer_is_a_located_error(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.pdf  # runs the command in a new process
 @pytest.mark.parametrize("option, value, message", [
     ("--timeout", "inf", "--timeout: must be at most 86400 s, got inf"),
     ("--timeout", "1e300", "--timeout: must be at most 86400 s, got 1e+300"),
