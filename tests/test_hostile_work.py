@@ -117,6 +117,23 @@ def test_a_content_file_over_the_size_cap_is_refused_before_it_is_read(tmp_path)
     assert "is larger than the 10.0 MiB limit for content files (3072.0 MiB)" in str(raised.value)
 
 
+def test_a_build_refuses_an_oversized_content_file_before_hashing_it(tmp_path, monkeypatch):
+    import briefing.commands.cache as cache
+    from briefing.commands.build import build
+
+    big = tmp_path / "brief.yaml"
+    with big.open("wb") as handle:
+        handle.truncate(3 * 1024 ** 3)
+
+    def no_hashing(path):
+        raise AssertionError(f"hashed {path}")
+
+    monkeypatch.setattr(cache, "_file_digest", no_hashing)
+    with pytest.raises(BriefError) as raised:
+        build(big, tmp_path / "b.pdf")
+    assert "is larger than the 10.0 MiB limit for content files" in str(raised.value)
+
+
 def test_the_content_size_cap_can_be_raised_and_lowered(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     size = content.stat().st_size
