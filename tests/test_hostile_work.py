@@ -242,6 +242,6 @@ def test_limits_validate_themselves():
     with pytest.raises(BriefError) as raised:
         Limits(timeout=float("inf"), max_memory=10 ** 14, max_pages=True)
     assert [str(problem) for problem in raised.value.problems] == [
-        "--timeout: must be at most 86400 s, got inf", "--max-pages: must be a number, got True",
+        "--timeout: must be at most 86400 s, got inf", "--max-pages: must be a whole number, got True",
         "--max-memory: must be at most 1048576 MiB, got 100000000000000"]
     assert Limits(timeout=None, max_pages=None, max_memory=None).timeout is None

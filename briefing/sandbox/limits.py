@@ -54,7 +54,12 @@ _PR_SET_PDEATHSIG = 1
 
 @dataclass(frozen=True)
 class Limits:
-    """How much one print may take. `None` switches a bound off."""
+    """How much one print may take. `None` switches a bound off.
+
+    Each bound must be positive and at most `MAX_TIMEOUT` seconds, `MAX_PAGES` pages or
+    `MAX_MEMORY` MiB (values beyond cannot be applied: a timer or a resource limit overflows);
+    anything else raises `BriefError` naming the option (`--timeout`, `--max-pages`, `--max-memory`).
+    """
 
     timeout: float | None = 120.0
     """Seconds of wall time for the whole print."""
@@ -72,7 +77,7 @@ class Limits:
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, kind):
-                message = f"must be a number, got {value!r}"
+                message = f"must be {'a number' if float in kind else 'a whole number'}, got {value!r}"
             elif not value > 0:  # also refuses NaN
                 message = f"must be positive, got {_shown(value)}"
             elif value > largest:
