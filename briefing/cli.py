@@ -34,7 +34,9 @@ def _fail(error: Exception) -> None:
 def _as_flag(problem):  # noqa: ANN001, ANN202
     """An option's problem as the command line names it: `--paper: …` rather than `options: paper: …`."""
     if str(getattr(problem, "path", "")) in ("options", "limits") and problem.field in FLAGS:
-        return f"{FLAGS[problem.field]}: {problem.message}"
+        from .errors import escape_controls
+
+        return escape_controls(f"{FLAGS[problem.field]}: {problem.message}")
     return problem
 
 

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import minimal_brief, write_yaml
+from helpers import minimal_brief, write_yaml
 
 from briefing.content.load import load
 from briefing.errors import BriefError

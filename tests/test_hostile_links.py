@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pikepdf
 import pytest
-from conftest import minimal_brief, pdf_text, write_yaml
+from helpers import minimal_brief, pdf_text, write_yaml
 
 from briefing.content.load import check
 from briefing.render.html import markdown, markdown_inline, written_link
@@ -44,6 +44,7 @@ def test_each_link_that_is_not_written_is_a_located_warning(tmp_path):
         ("summary.0", line_of["notes.txt"]), ("outlook.body", line_of["/etc/passwd"])]
     assert all(problem.column is not None for problem in warnings)
     assert "'notes.txt'" in warnings[0].message
+    assert {(problem.code, problem.severity) for problem in warnings} == {("link_not_written", "warning")}
 
 
 @pytest.mark.pdf

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import minimal_brief, run_cli
+from helpers import minimal_brief, run_cli
 
 from briefing.errors import BriefError, Problem, escape_controls
 

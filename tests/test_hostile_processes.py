@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import minimal_brief, write_yaml
+from helpers import minimal_brief, write_yaml
 
 from briefing.errors import BriefError
 from briefing.sandbox import scratch

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import minimal_brief, run_cli, write_yaml
+from helpers import minimal_brief, run_cli, write_yaml
 
 from briefing.errors import BriefError
 from briefing.render.html import render_html

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import minimal_brief, run_cli, write_yaml
+from helpers import minimal_brief, run_cli, write_yaml
 
 from briefing.content.formats import MAX_YAML_DEPTH, parse_text
 from briefing.content.load import MAX_CONTENT_BYTES, check, load
@@ -242,6 +242,6 @@ def test_limits_validate_themselves():
     with pytest.raises(BriefError) as raised:
         Limits(timeout=float("inf"), max_memory=10 ** 14, max_pages=True)
     assert [str(problem) for problem in raised.value.problems] == [
-        "--timeout: must be at most 86400 s, got inf", "--max-pages: must be a whole number, got True",
-        "--max-memory: must be at most 1048576 MiB, got 100000000000000"]
+        "limits: timeout: must be at most 86400 s, got inf", "limits: max_pages: must be a whole number, got True",
+        "limits: max_memory: must be at most 1048576 MiB, got 100000000000000"]
     assert Limits(timeout=None, max_pages=None, max_memory=None).timeout is None

@@ -176,7 +176,7 @@ def _yaml_event_problems(yaml: Any, text: str, path: Path | str) -> list[Problem
             if depth > MAX_YAML_DEPTH:  # stop before reading further: deep nesting is slow to scan
                 raise BriefError([*problems, Problem(path, f"invalid YAML: nested more than {MAX_YAML_DEPTH} "
                                                            "levels deep", line=mark.line + 1,
-                                                     column=mark.column + 1)])
+                                                     column=mark.column + 1, code="nested_too_deeply")])
         elif isinstance(event, CollectionEndEvent):
             depth -= 1
         if isinstance(event, AliasEvent):
@@ -282,7 +282,7 @@ def parse_json(text: str, path: Path | str) -> Parsed:
     except ValueError as error:  # an integer too long to convert (Python's 4300-digit limit)
         line, column = _long_number(text)
         raise BriefError([Problem(path, f"invalid JSON: {_number_message(error)}", line=line,
-                                  column=column)]) from None
+                                  column=column, code="number_too_long")]) from None
     walker = _JsonWalker(text, path)
     try:
         data = walker.value(walker.skip(0), ())
@@ -379,7 +379,7 @@ def parse_toml(text: str, path: Path | str) -> Parsed:
     except ValueError as error:  # an integer too long to convert (Python's 4300-digit limit)
         line, column = _long_number(text)
         raise BriefError([Problem(path, f"invalid TOML: {_number_message(error)}", line=line,
-                                  column=column)]) from None
+                                  column=column, code="number_too_long")]) from None
     return Parsed(data, toml_positions(text), [])
 
 

@@ -105,7 +105,7 @@ def read(path: Path, *, max_bytes: int = MAX_CONTENT_BYTES) -> bytes:
         except OSError as error:
             raise BriefError([Problem(path, f"cannot read: {error.strerror or error}")]) from None
     if len(data) > max_bytes:  # it grew since
-        raise BriefError([Problem(path, _too_large(len(data), max_bytes))])
+        raise BriefError([Problem(path, _too_large(len(data), max_bytes), code="too_large")])
     note(path, data)
     return data
 
@@ -135,16 +135,16 @@ def _opened(path: Path, max_bytes: int) -> Any:
         raise BriefError([Problem(path, f"cannot read: {error.strerror or error}")]) from None
     handle = os.fdopen(descriptor, "rb")
     info = os.fstat(descriptor)
-    problem = None
+    problem = code = None
     if stat.S_ISDIR(info.st_mode):
-        problem = "is a folder, not a content file"
+        problem, code = "is a folder, not a content file", "not_a_file"
     elif not stat.S_ISREG(info.st_mode):
-        problem = "is not a regular file (a device, FIFO or socket); refused"
+        problem, code = "is not a regular file (a device, FIFO or socket); refused", "not_regular_file"
     elif info.st_size > max_bytes:
-        problem = _too_large(info.st_size, max_bytes)
+        problem, code = _too_large(info.st_size, max_bytes), "too_large"
     if problem is not None:
         handle.close()
-        raise BriefError([Problem(path, problem)])
+        raise BriefError([Problem(path, problem, code=code)])
     return handle
 
 

@@ -126,7 +126,7 @@ def _links(brief: Brief, warn: Any) -> None:
             from ..render.html import written_link
 
             if not written_link(href):
-                warn(loc, f"link to {href!r} is shown as text without the link: only http, https, "
+                warn(loc, "link_not_written", f"link to {href!r} is shown as text without the link: only http, https, "
                           "mailto and #anchor links are written into the PDF")
 
 

@@ -150,7 +150,7 @@ def refuse_inputs_as_outputs(outputs: Iterable[str | Path], inputs: Iterable[str
         if clash is not None:
             what = "the same file as" if clash != output else "also"
             problems.append(Problem(output, f"is {what} an input of the build ({clash}); "
-                                            "choose another output path", field=field))
+                                            "choose another output path", field=field, code="output_is_input"))
     if problems:
         raise BriefError(problems)
 

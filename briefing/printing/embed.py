@@ -99,7 +99,8 @@ def refuse_oversized(paths: Iterable[str | Path], max_bytes: int = MAX_ATTACHMEN
         except (OSError, ValueError):
             continue  # missing or unreadable: the reading says so, with the reason
         if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
-            problems.append(Problem(path, f"larger than {max_bytes // (1024 * 1024)} MiB", field="--attach"))
+            problems.append(Problem(path, f"larger than {max_bytes // (1024 * 1024)} MiB", field="--attach",
+                                    code="too_large"))
     if problems:
         raise BriefError(problems)
 

@@ -58,7 +58,8 @@ class Limits:
 
     Each bound must be positive and at most `MAX_TIMEOUT` seconds, `MAX_PAGES` pages or
     `MAX_MEMORY` MiB (values beyond cannot be applied: a timer or a resource limit overflows);
-    anything else raises `BriefError` naming the option (`--timeout`, `--max-pages`, `--max-memory`).
+    anything else raises `BriefError` naming the field (`limits: timeout: …`; the command line
+    shows it as `--timeout: …`).
     """
 
     timeout: float | None = 120.0

@@ -287,7 +287,7 @@ def _theme_folder(name: str | Path, referrer: tuple[Path, Any] | None, root: Pat
 def _extends_problem(referrer: tuple[Path, Any], message: str) -> BriefError:
     path, locate = referrer
     line, column = locate(("extends",)) if locate is not None else (None, None)
-    return BriefError([Problem(path, message, field="extends", line=line, column=column)])
+    return BriefError([Problem(path, message, field="extends", line=line, column=column, code="invalid_extends")])
 
 
 def _read_settings(path: Path, model: type[Brand]) -> Any:
