@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -33,7 +34,9 @@ def _fail(error: Exception) -> None:
 def _as_flag(problem):  # noqa: ANN001, ANN202
     """An option's problem as the command line names it: `--paper: …` rather than `options: paper: …`."""
     if str(getattr(problem, "path", "")) in ("options", "limits") and problem.field in FLAGS:
-        return f"{FLAGS[problem.field]}: {problem.message}"
+        from .errors import escape_controls
+
+        return escape_controls(f"{FLAGS[problem.field]}: {problem.message}")
     return problem
 
 
@@ -42,6 +45,11 @@ def _as_flag(problem):  # noqa: ANN001, ANN202
 def main() -> None:
     """Build printable policy briefs from validated content."""
     warnings.showwarning = _show_warning
+    signal.signal(signal.SIGTERM, _terminated)  # end as Ctrl-C does: children stopped, temporary files removed
+
+
+def _terminated(number, frame) -> None:  # noqa: ANN001
+    raise SystemExit(128 + number)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
@@ -310,8 +318,10 @@ def preview(pdf: Path, resolution: int, output: Path | None) -> None:
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: print every problem as an object with path, line, column, field, code, severity "
                    "and message, for editors and CI.")
+@click.option("--max-content-size", type=click.IntRange(min=1, max=4096), default=10, show_default=True,
+              metavar="MIB", help="MiB a content file may have; larger ones are refused before they are read.")
 def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, format_: str,
-             stdin_format: str) -> None:
+             stdin_format: str, max_content_size: int) -> None:
     """Check content files (or the briefs in folders; - for standard input) and report every
     problem as path:line:col: field: message.
 
@@ -329,7 +339,7 @@ def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, form
     files = [_read_stdin(stdin_format) if str(path) == "-" else path for path in expand(contents)]
     for content in files:
         try:
-            checked = check(content, variant=variant)
+            checked = check(content, variant=variant, max_bytes=max_content_size * 1024 * 1024)
         except BriefError as error:
             failed = True
             found.extend(error.problems)

@@ -137,7 +137,9 @@ def _start_worker() -> None:
     from multiprocessing.util import Finalize
 
     from ..printing.typeset import forget_caches
+    from ..sandbox.limits import die_with_parent
 
+    die_with_parent()  # a worker waits for tasks for ever; it must not outlive the batch
     _own_fonts()
     Finalize(None, forget_caches, exitpriority=10)  # workers end without running atexit
 
