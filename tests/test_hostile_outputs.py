@@ -202,3 +202,74 @@ def test_outputs_that_are_not_inputs_pass(tmp_path):
     content.write_text("meta: {}\n")
     refuse_inputs_as_outputs([tmp_path / "brief.pdf", tmp_path / "out" / "brief.html"],
                              [content, tmp_path / "missing-attachment.csv"])
+
+
+# --- the build writes all its outputs or none ---------------------------------------------------
+
+def build_folder(folder: Path) -> Path:
+    from helpers import minimal_brief, write_yaml
+
+    (folder / "data.csv").write_text("a,b\n", encoding="utf-8")
+    return write_yaml(folder / "brief.yaml", minimal_brief(attachments=[{"path": "data.csv"}]))
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("failing_write", [2, 3], ids=["second-file", "third-file"])
+def test_a_build_whose_png_or_html_cannot_be_written_keeps_every_earlier_output(tmp_path, monkeypatch,
+                                                                              failing_write):
+    import briefing
+
+    content = build_folder(tmp_path)
+    output = tmp_path / "out" / "brief.pdf"
+    briefing.build(content, output, html=True, png=20)
+    before = contents(output.parent)
+    data = minimal_brief_with_title("A new title")
+    from helpers import write_yaml
+
+    write_yaml(content, data)
+    fail_in_write(monkeypatch, fsync=fail_on_call(failing_write, os.fsync))
+    with pytest.raises(BriefError):
+        briefing.build(content, output, html=True, png=20)
+    monkeypatch.undo()
+    assert contents(output.parent) == before  # the PDF, its HTML and its PNGs: all earlier, no .part
+    assert not briefing.build(content, output, html=True, png=20).cached
+
+
+def minimal_brief_with_title(title: str) -> dict:
+    from helpers import minimal_brief
+
+    data = minimal_brief(attachments=[{"path": "data.csv"}])
+    data["meta"]["title"] = title
+    return data
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("target", ["brief.yaml", "data.csv", "brand.yaml"])
+def test_an_output_that_is_an_input_of_the_build_is_refused_and_left_alone(tmp_path, target):
+    from helpers import run_cli
+
+    build_folder(tmp_path)
+    (tmp_path / "brand.yaml").write_text("colors: {accent: '#112233'}\n", encoding="utf-8")
+    before = (tmp_path / target).read_bytes()
+    result = run_cli("build", "brief.yaml", "-o", target, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert any(line.startswith(f"error: {target}: output: is ") and "an input of the build" in line
+               for line in result.stderr.splitlines()), result.stderr
+    assert (tmp_path / target).read_bytes() == before
+
+
+@pytest.mark.pdf
+def test_an_output_inside_the_theme_is_refused(tmp_path):
+    import shutil
+
+    import briefing
+    from briefing.themes.theme import builtin_themes
+
+    content = build_folder(tmp_path)
+    theme = tmp_path / "theme"
+    shutil.copytree(builtin_themes() / "default", theme)
+    stylesheet = theme / "brief.css"
+    before = stylesheet.read_bytes()
+    with pytest.raises(BriefError, match="output: is .*an input of the build"):
+        briefing.build(content, stylesheet, theme=theme)
+    assert stylesheet.read_bytes() == before

@@ -75,6 +75,7 @@ def build(content: str | Path, output: str | Path | None = None, options: BuildO
     output = Path(output) if output is not None else default_output(content)
     from ..content.load import refuse_unreadable
     from ..printing.embed import refuse_oversized
+
     refuse_unreadable(content)  # a device, a FIFO or a huge file: refused before the cache key hashes it
     refuse_oversized(options.attach)  # likewise
     key = _key(content, options)
@@ -85,7 +86,7 @@ def build(content: str | Path, output: str | Path | None = None, options: BuildO
 
     with recording() as reads:
         printed, document, warnings, folders = _render_and_print(content, options)
-    written = _write(output, printed.pdf, document, options)
+    written = _write(output, printed.pdf, document, options, [*reads, *cache.files_below(folders)])
     cache.record(output, key, printed.pages, written, reads, folders=folders, warnings=warnings)
     return BuildResult(pdf=output, pages=printed.pages, seconds=time.perf_counter() - started,
                        html=output.with_suffix(".html") if options.html else None,
@@ -124,19 +125,24 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
     return printed, document, checked.warnings, theme.folders
 
 
-def _write(output: Path, pdf: bytes, document: str, options: BuildOptions) -> dict[Path, bytes]:
-    """Write the PDF and whatever else was asked for; returns what was written where."""
+def _write(output: Path, pdf: bytes, document: str, options: BuildOptions, inputs: list[Path]) -> dict[Path, bytes]:
+    """Write the PDF and whatever else was asked for, all or none; returns what was written where.
+
+    An output that is one of the build's `inputs` (the content file, a template, the brand
+    file, an attachment, however it is named) is refused before anything is written.
+    """
     from ..output.preview import page_images, png_paths
-    from ..output.write import write_pdf
+    from ..output.write import refuse_inputs_as_outputs, write_all
 
     written: dict[Path, bytes] = {output: pdf}
     if options.html:
         written[output.with_suffix(".html")] = document.encode("utf-8")
     if options.png:
         written.update(zip(png_paths(output, pages := page_images(pdf, options.png)), pages))
-    cache.forget(output)  # until the new files are in place; a failure before here leaves both as they were
-    for path, data in written.items():
-        write_pdf(data, path)
+    refuse_inputs_as_outputs(written, inputs, field="output")
+    # All or none; the old record stays true of the old files until `record` replaces it (a crash
+    # in between leaves new files that the old record no longer matches, so the next build renders).
+    write_all(written)
     return written
 
 

@@ -207,6 +207,11 @@ def _read_regular(path: Path, max_bytes: int) -> bytes:
         return handle.read(max_bytes)
 
 
+def files_below(folders: Iterable[Path]) -> list[Path]:
+    """Every file below `folders`, as the record counts them."""
+    return [path for folder in folders for path in _files_below(Path(folder))]
+
+
 def _files_below(folder: Path) -> list[Path]:
     found = []
     for directory, subdirectories, names in os.walk(folder):
