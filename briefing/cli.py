@@ -215,6 +215,8 @@ def attach_command(brief: Path, report: Path, output: Path, mode: str, at: int |
         _fail(error)
     where = f", brief from page {result.first_page}" if result.first_page else ", brief embedded as a file"
     click.echo(f"wrote {result.pdf} ({result.pages} pages{where})")
+    for note in result.notes:
+        click.echo(f"note: {note}")
 
 
 @main.command()
