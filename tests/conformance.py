@@ -15,6 +15,7 @@ The list of rules, with the clause and test numbers of veraPDF's profiles:
 
 PDF/A-2, -3 (ISO 19005-2/-3) and -4 (ISO 19005-4):
   6.1.2-t01 header %PDF-1.n (A-4: %PDF-2.n) · 6.1.3-t01 trailer ID · 6.1.3-t02 no Encrypt
+  A-4 6.1.3-t04/-t05 no Info dictionary, or one with ModDate alone
   6.2.3-t01 the PDF/A output intent's profile is an output or monitor profile, its N matches
   6.2.4.3-t02 DeviceRGB only with an RGB output intent (A-4: 6.2.4.3-t02 as well)
   6.2.11.4.1-t01 (A-4 6.2.10.4.1-t01) every font program is embedded
@@ -135,6 +136,10 @@ def _pdfa(pdf: pikepdf.Pdf, path: Path, claimed: dict[str, str]) -> list[str]:
         fail.append(f"{iso} 6.1.3-t01: no ID in the trailer")
     if pdf.is_encrypted:
         fail.append(f"{iso} 6.1.3-t02: encrypted")
+    if part == "4" and "/Info" in pdf.trailer and "/PieceInfo" not in pdf.Root:
+        info = pdf.trailer.Info
+        if set(info.keys()) - {"/ModDate"}:
+            fail.append(f"{iso} 6.1.3-t04/-t05: an Info dictionary with {sorted(info.keys())}")
     # Identification.
     version = "6.7.3" if part == "4" else "6.6.4"
     if part not in ("2", "3", "4"):
@@ -505,15 +510,14 @@ def pdfbox_preflight(paths: list[Path]) -> dict[Path, list[str]]:
         result = subprocess.run(["java", "-cp", classpath, "org.apache.pdfbox.preflight.Validator_A1b",
                                  "xml", "group", str(listing)], capture_output=True, text=True, timeout=300,
                                 cwd=folder)
-        reports = list(Path(folder).glob("*.xml"))
-        text = "".join(report.read_text() for report in reports) or result.stdout
+        written = Path(f"{listing}.preflight.xml")
+        text = written.read_text() if written.is_file() and written.stat().st_size else result.stdout
     verdicts: dict[Path, list[str]] = {}
     tree = ElementTree.fromstring(text[text.index("<"):])
-    for document in tree.iter("document"):
-        name = Path(document.get("name", ""))
-        errors = [f"{error.findtext('code')}: {error.findtext('details')}"
-                  for error in document.iter("error")]
-        match = next((path for path in paths if path.name == name.name or str(path) == str(name)), name)
+    for document in tree.iter("preflight"):
+        name = document.get("name", "")
+        errors = [f"{error.findtext('code')}: {error.findtext('details')}" for error in document.iter("error")]
+        match = next((path for path in paths if path.name == Path(name).name), Path(name))
         verdicts[match] = errors
     return verdicts
 

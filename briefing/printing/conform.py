@@ -27,7 +27,6 @@ from typing import Any
 
 from . import variants
 
-_ARTIFACT_PROPERTIES = {"/Type": "/Pagination"}
 
 UA_EXTENSION_SCHEMA = """<rdf:Description rdf:about="" \
 xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" \
@@ -282,7 +281,7 @@ def _renumber(pdf: Any, root: Any) -> None:
                                                      "/MCID": new})
                     operands = [operands[0], properties]
                 else:
-                    operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(_ARTIFACT_PROPERTIES)]
+                    operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)]
             instructions.append(pikepdf.ContentStreamInstruction(list(operands), operator))
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
         for old, new in renumbered.items():
