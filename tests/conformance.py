@@ -13,7 +13,8 @@ full font and colour interpreter (glyph widths 6.2.11.5, .notdef use 6.2.11.8).
 
 The list of rules, with the clause and test numbers of veraPDF's profiles:
 
-PDF/A-2, -3 (ISO 19005-2/-3) and -4 (ISO 19005-4):
+PDF/A-1 (ISO 19005-1), -2, -3 (ISO 19005-2/-3) and -4 (ISO 19005-4); the numbers are those of
+PDF/A-2 and -3, `_RULES` gives each part's own (A-1 is checked by Apache PDFBox preflight too):
   6.1.2-t01 header %PDF-1.n (A-4: %PDF-2.n) · 6.1.3-t01 trailer ID · 6.1.3-t02 no Encrypt
   A-4 6.1.3-t04/-t05 no Info dictionary, or one with ModDate alone
   6.2.3-t01 the PDF/A output intent's profile is an output or monitor profile, its N matches
@@ -22,8 +23,10 @@ PDF/A-2, -3 (ISO 19005-2/-3) and -4 (ISO 19005-4):
   6.2.11.4.2-t02 (UA-1 7.21.4.2-t02) a CIDSet lists exactly the CIDs the font program has
   6.3.2-t02 annotations have the print flag and none of the hidden flags
   6.5.1-t01 no forbidden actions (JavaScript, Launch, …) · 6.5.2-t01/-t02 no AA in catalog or pages
-  6.6.2.1 a Metadata stream of type XML · 6.6.2.3.1-t01 every XMP property is predefined or
-  declared in an extension schema (A-2/A-3 only)
+  6.6.2.1-t01 a Metadata stream of type XML (A-1 6.7.2-t02: unfiltered) · 6.6.2.3.1-t01 every
+  XMP property is predefined or declared in an extension schema (A-1 6.7.9-t01; not A-4)
+  A-1 6.1.11-t01/-t02: no embedded files · A-1 6.3.4-t01: no /FontFile3 /OpenType (PDF 1.6)
+  · A-1 6.3.5-t03: every CID font subset has a CIDSet
   6.6.4-t01/-t02/-t03 (A-4: 6.7.3-t01/-t02/-t03/-t05) pdfaid:part and conformance (A-4: none,
   E or F; rev a four-digit year)
   A-2 6.8-t01/-t02: embedded files are PDF/A-1 or -2 and have F and UF
@@ -125,81 +128,121 @@ def verapdf_subset(path: Path) -> list[str]:
     return failures
 
 
+# The rule of each check, per PDF/A part, as veraPDF numbers it.
+_RULES = {
+    "header": {"1": "6.1.2-t01", "2": "6.1.2-t01", "3": "6.1.2-t01", "4": "6.1.2-t01"},
+    "id": {"1": "6.1.3-t01", "2": "6.1.3-t01", "3": "6.1.3-t01", "4": "6.1.3-t01"},
+    "encrypt": {"1": "6.1.3-t02", "2": "6.1.3-t02", "3": "6.1.3-t02", "4": "6.1.3-t02"},
+    "part": {"1": "6.7.11-t02", "2": "6.6.4-t02", "3": "6.6.4-t02", "4": "6.7.3-t02"},
+    "level": {"1": "6.7.11-t03", "2": "6.6.4-t03", "3": "6.6.4-t03", "4": "6.7.3-t03"},
+    "metadata": {"1": "6.7.2-t01", "2": "6.6.2.1-t01", "3": "6.6.2.1-t01", "4": "6.7.2.1-t01"},
+    "schemas": {"1": "6.7.9-t01", "2": "6.6.2.3.1-t01", "3": "6.6.2.3.1-t01"},
+    "intent": {"1": "6.2.2-t01", "2": "6.2.3-t01", "3": "6.2.3-t01", "4": "6.2.3-t01"},
+    "rgb": {"1": "6.2.3.3-t01", "2": "6.2.4.3-t02", "3": "6.2.4.3-t02", "4": "6.2.4.3-t02"},
+    "font": {"1": "6.3.4-t01", "2": "6.2.11.4.1-t01", "3": "6.2.11.4.1-t01", "4": "6.2.10.4.1-t01"},
+    "cidset": {"1": "6.3.5-t03", "2": "6.2.11.4.2-t02", "3": "6.2.11.4.2-t02"},
+    "annotation": {"1": "6.5.3-t02", "2": "6.3.2-t02", "3": "6.3.2-t02", "4": "6.3.2-t02"},
+    "action": {"1": "6.6.1-t01", "2": "6.5.1-t01", "3": "6.5.1-t01", "4": "6.6.1-t01"},
+    "catalog_aa": {"1": "6.6.2-t03", "2": "6.5.2-t01", "3": "6.5.2-t01", "4": "6.6.2-t01"},
+    "page_aa": {"2": "6.5.2-t02", "3": "6.5.2-t02", "4": "6.6.2-t02"},
+}
+
+
 def _pdfa(pdf: pikepdf.Pdf, path: Path, claimed: dict[str, str]) -> list[str]:
     part, level = claimed["pdfa"], claimed.get("pdfa_level")
     iso = f"ISO 19005-{part}"
     fail: list[str] = []
+
+    def rule(key: str) -> str | None:
+        number = _RULES[key].get(part)
+        return f"{iso} {number}" if number else None
+
+    if part not in ("1", "2", "3", "4"):
+        return [f"{iso}: pdfaid:part {part} is no part of ISO 19005"]
     header = path.read_bytes()[:9]
-    if not re.fullmatch(rb"%PDF-" + (b"2" if part == "4" else b"1") + rb"\.\d[\r\n]", header):
-        fail.append(f"{iso} 6.1.2-t01: header {header!r}")
+    if not re.fullmatch(rb"%PDF-" + {"1": rb"1\.4", "4": rb"2\.\d"}.get(part, rb"1\.\d") + rb"[\r\n]", header):
+        fail.append(f"{rule('header')}: header {header!r}")
     if "/ID" not in pdf.trailer:
-        fail.append(f"{iso} 6.1.3-t01: no ID in the trailer")
+        fail.append(f"{rule('id')}: no ID in the trailer")
     if pdf.is_encrypted:
-        fail.append(f"{iso} 6.1.3-t02: encrypted")
+        fail.append(f"{rule('encrypt')}: encrypted")
     if part == "4" and "/Info" in pdf.trailer and "/PieceInfo" not in pdf.Root:
         info = pdf.trailer.Info
         if set(info.keys()) - {"/ModDate"}:
             fail.append(f"{iso} 6.1.3-t04/-t05: an Info dictionary with {sorted(info.keys())}")
     # Identification.
-    version = "6.7.3" if part == "4" else "6.6.4"
-    if part not in ("2", "3", "4"):
-        fail.append(f"{iso} {version}-t02: pdfaid:part {part} is not checked by this subset")
     if part == "4":
         if level not in (None, "E", "F"):
-            fail.append(f"{iso} 6.7.3-t03: pdfaid:conformance {level!r} (only E or F, or none)")
+            fail.append(f"{rule('level')}: pdfaid:conformance {level!r} (only E or F, or none)")
         if not re.fullmatch(r"\d{4}", claimed.get("pdfa_rev", "")):
             fail.append(f"{iso} 6.7.3-t05: pdfaid:rev {claimed.get('pdfa_rev')!r}")
-    elif level not in ("A", "B", "U"):
-        fail.append(f"{iso} 6.6.4-t03: pdfaid:conformance {level!r}")
+    elif level not in (("A", "B") if part == "1" else ("A", "B", "U")):
+        fail.append(f"{rule('level')}: pdfaid:conformance {level!r}")
     # Metadata.
     metadata = pdf.Root.get("/Metadata")
     if metadata is None or metadata.get("/Type") != "/Metadata" or metadata.get("/Subtype") != "/XML":
-        fail.append(f"{iso} 6.6.2.1: no Metadata stream of type XML")
-    elif part in ("2", "3"):
-        fail += [f"{iso} 6.6.2.3.1-t01: {name}" for name in _undeclared_properties(xmp_tree(pdf))]
+        fail.append(f"{rule('metadata')}: no Metadata stream of type XML")
+    else:
+        if part == "1" and "/Filter" in metadata:
+            fail.append(f"{iso} 6.7.2-t02: the Metadata stream has a Filter")
+        if rule("schemas"):
+            fail += [f"{rule('schemas')}: {name}" for name in _undeclared_properties(xmp_tree(pdf))]
     # Output intent and colour.
     intents = [intent for intent in pdf.Root.get("/OutputIntents", []) if intent.get("/S") == "/GTS_PDFA1"]
     rgb_intent = False
     if not intents:
-        fail.append(f"{iso} 6.2.3: no GTS_PDFA1 output intent")
+        fail.append(f"{rule('intent')}: no GTS_PDFA1 output intent")
     for intent in intents:
         profile = intent.get("/DestOutputProfile")
         data = profile.read_bytes() if profile is not None else b""
         device_class, colour_space = data[12:16], data[16:20]
         if device_class not in (b"prtr", b"mntr") or colour_space not in (b"RGB ", b"CMYK", b"GRAY"):
-            fail.append(f"{iso} 6.2.3-t01: output profile class {device_class!r}, colours {colour_space!r}")
+            fail.append(f"{rule('intent')}: output profile class {device_class!r}, colours {colour_space!r}")
         expected = {b"RGB ": 3, b"CMYK": 4, b"GRAY": 1}.get(colour_space)
         if profile is not None and int(profile.get("/N", 0)) != expected:
-            fail.append(f"{iso} 6.2.3-t01: output profile N {profile.get('/N')} for {colour_space!r}")
+            fail.append(f"{rule('intent')}: output profile N {profile.get('/N')} for {colour_space!r}")
         rgb_intent = rgb_intent or colour_space == b"RGB "
     if not rgb_intent and _uses_device_rgb(pdf):
-        fail.append(f"{iso} 6.2.4.3-t02: DeviceRGB without an RGB output intent")
+        fail.append(f"{rule('rgb')}: DeviceRGB without an RGB output intent")
     # Fonts.
-    embedding = "6.2.10.4.1" if part == "4" else "6.2.11.4.1"
     for name, font in _fonts(pdf):
         descriptor = font.get("/FontDescriptor")
         if font.get("/Subtype") != "/Type3" and (descriptor is None or not any(
                 key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))):
-            fail.append(f"{iso} {embedding}-t01: font {name} is not embedded")
-    if part != "4":
-        fail += [f"{iso} 6.2.11.4.2-t02: {problem}" for problem in cidset_problems(pdf)]
+            fail.append(f"{rule('font')}: font {name} is not embedded")
+        if part == "1" and descriptor is not None and "/FontFile3" in descriptor \
+                and descriptor.FontFile3.get("/Subtype") not in ("/Type1C", "/CIDFontType0C"):
+            fail.append(f"{rule('font')}: font {name} is embedded as {descriptor.FontFile3.get('/Subtype')}, "
+                        "which PDF 1.4 does not have")
+        if part == "1" and font.get("/Subtype") in ("/CIDFontType0", "/CIDFontType2") \
+                and descriptor is not None and "/CIDSet" not in descriptor:
+            fail.append(f"{rule('cidset')}: CID font subset {name} has no CIDSet")
+    if rule("cidset"):
+        fail += [f"{rule('cidset')}: {problem}" for problem in cidset_problems(pdf)]
     # Annotations and actions.
     for number, page in enumerate(pdf.pages, 1):
-        if "/AA" in page.obj:
-            fail.append(f"{iso} 6.5.2-t02: page {number} has AA")
+        if "/AA" in page.obj and rule("page_aa"):
+            fail.append(f"{rule('page_aa')}: page {number} has AA")
         for annotation in page.obj.get("/Annots", []):
             flags = int(annotation.get("/F", 0))
             if "/F" in annotation and (flags & 4 != 4 or flags & (1 | 2 | 32 | 256)):
-                fail.append(f"{iso} 6.3.2-t02: page {number} {annotation.get('/Subtype')} annotation F={flags}")
-            elif "/F" not in annotation and part != "4":
-                fail.append(f"{iso} 6.3.2-t01: page {number} {annotation.get('/Subtype')} annotation has no F")
+                fail.append(f"{rule('annotation')}: page {number} {annotation.get('/Subtype')} annotation F={flags}")
+            elif "/F" not in annotation and (part == "1" or annotation.get("/Subtype") != "/Popup"):
+                fail.append(f"{iso} {'6.5.3-t02' if part == '1' else '6.3.2-t01'}: page {number} "
+                            f"{annotation.get('/Subtype')} annotation has no F")
     if "/AA" in pdf.Root:
-        fail.append(f"{iso} 6.5.2-t01: the catalog has AA")
+        fail.append(f"{rule('catalog_aa')}: the catalog has AA")
     for kind in _actions(pdf):
         if kind in FORBIDDEN_ACTIONS:
-            fail.append(f"{iso} 6.5.1-t01: a {kind} action")
+            fail.append(f"{rule('action')}: a {kind} action")
     # Embedded files.
-    for name, spec in _embedded(pdf):
+    embedded = _embedded(pdf)
+    if part == "1":
+        names = pdf.Root.get("/Names", {})
+        if "/EmbeddedFiles" in names:
+            fail.append(f"{iso} 6.1.11-t02: the name dictionary has EmbeddedFiles")
+        fail += [f"{iso} 6.1.11-t01: {name} is embedded (EF)" for name, spec in embedded if "/EF" in spec]
+    for name, spec in embedded if part != "1" else []:
         stream = spec.EF.F if "/EF" in spec and "/F" in spec.EF else None
         has_names = "/F" in spec and "/UF" in spec and str(spec.F) and str(spec.UF)
         if part == "2":

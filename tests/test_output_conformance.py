@@ -3,7 +3,8 @@
 Each file is built once per session and then read by every checker: the veraPDF
 rule subset (tests/conformance.py), the PyPI package pdfua, qpdf --check,
 pdfinfo -struct, pdffonts, pdfdetach -saveall and mutool. Apache PDFBox preflight
-checks PDF/A-1b only; PDF/A-1 is not offered, and the test below shows why.
+checks the PDF/A-1 files (one JVM for both), and is shown to reject what WeasyPrint
+alone writes as PDF/A-1b.
 """
 
 from __future__ import annotations
@@ -191,21 +192,29 @@ def test_first_page_writes_page_labels_that_start_there(tmp_path):
     assert labels == [str(41 + number) for number in range(len(labels))]
 
 
-def test_pdf_a_1b_as_weasyprint_writes_it_fails_pdfbox_preflight_so_it_is_not_offered(tmp_path, monkeypatch):
-    """Apache PDFBox preflight, the one independent PDF/A-1b checker here, on the best briefing could do."""
+def test_pdf_a_1_variants_pass_apache_pdfbox_preflight(variant_pdfs):
+    """Apache PDFBox preflight checks PDF/A-1b; both PDF/A-1 levels are read in one JVM."""
     assert conformance.have_pdfbox(), "install the checkers: scripts/system-check.sh --install"
-    monkeypatch.setattr(variants, "VARIANTS", (*variants.VARIANTS, "pdf/a-1b"))
-    monkeypatch.setattr(variants, "PDF_A", (*variants.PDF_A, "pdf/a-1b"))
-    monkeypatch.delitem(variants.WITHDRAWN, "pdf/a-1b")
+    paths = [variant_pdfs["pdf/a-1b"], variant_pdfs["pdf/a-1a"]]
+    assert conformance.pdfbox_preflight(paths) == {path: [] for path in paths}
+
+
+def test_pdfbox_preflight_rejects_what_weasyprint_alone_writes_as_pdf_a_1b(tmp_path, monkeypatch):
+    """The checker is not blind: WeasyPrint's own PDF/A-1b, without briefing's repairs, fails it."""
+    from briefing.printing import conform
+
+    monkeypatch.setattr(conform, "needed", lambda variant, first_page: False)
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
-    pdf_path = build(content, tmp_path / "a1b.pdf", variant="pdf/a-1b", limits=None).pdf
+    pdf_path = build(content, tmp_path / "weasyprint-a1b.pdf", variant="pdf/a-1b", limits=None).pdf
     [(_, errors)] = conformance.pdfbox_preflight([pdf_path]).items()
-    assert any(error.startswith("3.1") and "OpenType" in error for error in errors), errors
+    assert any(error.startswith("3.1.3") and "/OpenType" in error for error in errors), errors
+    assert any(error.startswith("7.3") and "http://www.aiim.org/pdfa/ns/id/" in error for error in errors), errors
+    assert any("6.3.4-t01" in failure for failure in conformance.verapdf_subset(pdf_path))
 
 
-@pytest.mark.parametrize("name, closest", [("pdf/a-1b", "pdf/a-2b"), ("pdf/a-1a", "pdf/a-2a"),
-                                           ("pdf/a-4u", "pdf/a-4"), ("pdf/x-1a", "pdf/a-2b"),
-                                           ("pdf/x-4", "pdf/a-2b")])
+@pytest.mark.parametrize("name, closest", [("pdf/a-4u", "pdf/a-4"), ("pdf/x-1a", "pdf/a-2b"),
+                                           ("pdf/x-3", "pdf/a-2b"), ("pdf/x-4", "pdf/a-2b"),
+                                           ("pdf/x-5g", "pdf/a-2b")])
 def test_withdrawn_variants_are_refused_with_the_closest_offered(tmp_path, name, closest):
     write_yaml(tmp_path / "brief.yaml", minimal_brief())
     result = run_cli("build", "brief.yaml", "--pdf-variant", name, cwd=tmp_path)
@@ -223,6 +232,8 @@ def test_two_pdf_a_variants_or_mismatched_versions_are_refused():
         variants.check(("pdf/a-2b", "pdf/a-3b"))
     with pytest.raises(ValueError, match="combines only with pdf/ua-1"):
         variants.check(("pdf/a-3b", "pdf/ua-2"))
+    with pytest.raises(ValueError, match="combines with no PDF/UA variant"):
+        variants.check(("pdf/a-1b", "pdf/ua-1"))
 
 
 # --- every merge -----------------------------------------------------------------------------------

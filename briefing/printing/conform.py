@@ -16,6 +16,12 @@ some of it undone or wrong:
   to the XMP, with the extension schema PDF/A-2 and PDF/A-3 ask for.
 - CIDSets: each embedded CID font's CIDSet lists every glyph of the font
   program (PDF/A-2 6.2.11.4.2, PDF/UA-1 7.21.4.2).
+- PDF/A-1 (PDF 1.4): WeasyPrint embeds CFF-flavoured OpenType fonts as
+  `/FontFile3 /OpenType`, which PDF 1.4 does not have; they are converted to
+  TrueType (the curves become quadratic within a thousandth of an em) and embedded
+  as `/FontFile2`. The XMP is written with every property as an element and its
+  namespace declared on its own rdf:Description, as Apache PDFBox's XMP parser
+  needs, and the file has no object or cross-reference streams.
 - Page labels: with a first page number, the viewer's page labels start there.
 """
 
@@ -57,11 +63,17 @@ def finish(pdf: bytes, variant: variants.Variant, first_page: int | None = None)
             set_page_labels(document, [("/D", "", first_page + offset) for offset in range(len(document.pages))])
         if "/StructTreeRoot" in document.Root:
             repair_structure(document)
+        pdf_a_1 = (variants.archival(variant) or "").startswith("pdf/a-1")
+        if pdf_a_1:
+            truetype_fonts(document)
         if variants.is_archival(variant):
             complete_cidsets(document)
         _claims(document, variant)
+        if pdf_a_1:
+            _xmp_for_pdfbox(document)
         buffer = io.BytesIO()
-        document.save(buffer, deterministic_id=True)
+        streams = pikepdf.ObjectStreamMode.disable if pdf_a_1 else pikepdf.ObjectStreamMode.preserve
+        document.save(buffer, deterministic_id=True, object_stream_mode=streams)
     return buffer.getvalue()
 
 
@@ -330,6 +342,55 @@ def complete_cidsets(pdf: Any) -> None:
         descriptor.CIDSet = pdf.make_stream(bytes(bits))
 
 
+def truetype_fonts(pdf: Any) -> None:
+    """Every CFF-flavoured OpenType font program becomes a TrueType one (PDF 1.4 has no /OpenType)."""
+    import pikepdf
+
+    for font in _descendant_fonts(pdf):
+        descriptor = font.get("/FontDescriptor")
+        program = descriptor.get("/FontFile3") if descriptor is not None else None
+        if program is None or program.get("/Subtype") != "/OpenType":
+            continue
+        descriptor.FontFile2 = pdf.make_stream(otf_to_ttf(program.read_bytes()))
+        del descriptor["/FontFile3"]
+        font.Subtype = pikepdf.Name.CIDFontType2
+        font.CIDToGIDMap = pikepdf.Name.Identity  # WeasyPrint's CFF subsets use glyph ids as CIDs
+
+
+def otf_to_ttf(data: bytes) -> bytes:
+    """A CFF-flavoured OpenType font as a TrueType font with the same glyphs in the same order."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont, newTable
+
+    font = TTFont(io.BytesIO(data))
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder, glyf.glyphs = order, {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyf[name] = pen.glyph()
+    font["loca"], font["glyf"] = newTable("loca"), glyf
+    for table in ("CFF ", "CFF2", "VORG"):
+        if table in font:
+            del font[table]
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    for attribute in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                      "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+        setattr(maxp, attribute, 0)
+    maxp.maxZones = 1
+    font["head"].indexToLocFormat = 0
+    font["head"].glyphDataFormat = 0
+    font["post"].formatType = 3.0
+    font.sfntVersion = "\x00\x01\x00\x00"
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
 def _descendant_fonts(pdf: Any) -> list[Any]:
     seen, found = set(), []
     for page in pdf.pages:
@@ -386,3 +447,28 @@ def _claims(pdf: Any, variant: variants.Variant) -> None:
         changed = changed.replace("</rdf:RDF>", claim + "</rdf:RDF>", 1)
     if changed != xmp:
         pdf.Root.Metadata.write(changed.encode("utf-8"))
+
+
+def _xmp_for_pdfbox(pdf: Any) -> None:
+    """Every XMP property as an element, every rdf:Description declaring the namespaces it uses."""
+    xmp = pdf.Root.Metadata.read_bytes().decode("utf-8")
+    head = xmp[:xmp.index("<rdf:Description")]
+    namespaces = dict(re.findall(r'xmlns:(\w+)="([^"]*)"', xmp))
+
+    def as_elements(match: re.Match) -> str:
+        properties = [item for item in re.findall(r'\s(\w+):(\w+)="([^"]*)"', match.group(1)) if item[0] != "rdf"]
+        return '<rdf:Description rdf:about="">' + "".join(
+            f"<{prefix}:{name}>{value}</{prefix}:{name}>" for prefix, name, value in properties) + "</rdf:Description>"
+
+    def declare(match: re.Match) -> str:
+        whole = match.group(0)
+        opening = whole[:whole.index(">")]
+        used = sorted(set(re.findall(r"</?(\w+):", whole)) - {"rdf", "x"})
+        declared = "".join(f' xmlns:{prefix}="{namespaces[prefix]}"' for prefix in used
+                           if prefix in namespaces and f"xmlns:{prefix}=" not in opening)
+        return whole.replace("<rdf:Description", "<rdf:Description" + declared, 1)
+
+    body = xmp[len(head):]
+    body = re.sub(r'<rdf:Description rdf:about=""((?:\s\w+:\w+="[^"]*")+)\s*/>', as_elements, body)
+    body = re.sub(r"<rdf:Description\b.*?</rdf:Description>", declare, body, flags=re.S)
+    pdf.Root.Metadata.write((head + body).encode("utf-8"))

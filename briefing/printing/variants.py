@@ -16,15 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-PDF_A = ("pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-2a", "pdf/a-3a",
-         "pdf/a-4", "pdf/a-4e", "pdf/a-4f")
+PDF_A = ("pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4",
+         "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/a-4e", "pdf/a-4f")
 PDF_UA = ("pdf/ua-1", "pdf/ua-2")
 VARIANTS = PDF_A + PDF_UA
 
 # Variants WeasyPrint writes but which fail their standard, and the closest one offered.
 WITHDRAWN = {
-    "pdf/a-1b": ("pdf/a-2b", "its CFF fonts, CIDSets and XMP fail PDF/A-1 (Apache PDFBox preflight)"),
-    "pdf/a-1a": ("pdf/a-2a", "its CFF fonts, CIDSets and XMP fail PDF/A-1 (Apache PDFBox preflight)"),
     "pdf/a-4u": ("pdf/a-4", "ISO 19005-4 has no level U"),
     "pdf/x-1a": ("pdf/a-2b", "it has no PDF/X output intent and draws in RGB, and no checker here can "
                              "prove a PDF/X file"),
@@ -64,9 +62,10 @@ def check(variant: Variant) -> tuple[str, ...]:
     accessible = [name for name in requested if name in PDF_UA]
     if len(archival) > 1 or len(accessible) > 1:
         raise ValueError(f"{label(requested)}: give at most one PDF/A and one PDF/UA variant")
-    if archival and accessible and _UA_FOR_PART[part(archival[0])] != accessible[0]:
-        raise ValueError(f"{label(requested)}: {archival[0]} combines only with "
-                         f"{_UA_FOR_PART[part(archival[0])]} (the same PDF version)")
+    if archival and accessible and _UA_FOR_PART.get(part(archival[0])) != accessible[0]:
+        partner = _UA_FOR_PART.get(part(archival[0]))
+        raise ValueError(f"{label(requested)}: {archival[0]} combines only with {partner} (the same PDF version)"
+                         if partner else f"{label(requested)}: PDF/A-1 (PDF 1.4) combines with no PDF/UA variant")
     return tuple(archival + accessible)
 
 
