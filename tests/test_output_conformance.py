@@ -272,3 +272,14 @@ def test_merge_passes_qpdf_pdfinfo_pdfdetach_and_mutool(merged_pdfs, key):
 def test_merge_that_keeps_pdf_ua_passes_pdfua(merged_pdfs, key):
     path, _ = merged_pdfs[key]
     assert conformance.pdfua_findings(path) == []
+
+
+def test_a_tagged_brief_becomes_a_part_of_the_tagged_report_in_its_own_language(merged_pdfs):
+    path, _ = merged_pdfs["pdf/ua-1 into pdf/ua-1 as annex"]
+    with pikepdf.open(path) as pdf:
+        document = pdf.Root.StructTreeRoot.K[0]
+        tags = [str(kid.S) for kid in document.K]
+        assert tags.count("/Part") == 1
+        part = document.K[tags.index("/Part")]
+        assert str(part.Lang) == "en-GB"  # the example brief is written in British English
+        assert tags.index("/Part") == 2  # after the report's first chapter (heading and text), before the second

@@ -517,6 +517,8 @@ def _merge_structure(brief: Any, report: Any, new_pages: list[Any], index: int) 
             part_kids.append(item)
     part.K = pikepdf.Array(part_kids)
     part.Pg = new_pages[0]
+    if str(brief.Root.get("/Lang", "")).strip():  # the brief's language, which may not be the report's
+        part.Lang = pikepdf.String(str(brief.Root.Lang))
     page_number = {page.obj.objgen: number for number, page in enumerate(report.pages)}
     after = index + len(new_pages)
     siblings = kids(holder)
