@@ -36,6 +36,7 @@ _EXPORTS = {
     "write_pdf": "output.write",
     "build": "commands.build",
     "BuildResult": "commands.build",
+    "BuildOptions": "commands.options",
     "Theme": "themes.theme",
     "Limits": "sandbox.limits",
     "load_theme": "themes.theme",

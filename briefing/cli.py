@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .commands.options import DEFAULT_LIMITS, DEFAULT_RESOLUTION, PAPERS, RESOLUTIONS
 from .printing.variants import VARIANTS
+
+#: The command-line flag of each field of `BuildOptions` and `Limits`, for their errors.
+FLAGS = {"paper": "--paper", "theme": "--theme", "templates": "--templates", "brand": "--brand", "html": "--html",
+         "variant": "--pdf-variant", "attach": "--attach", "first_page": "--first-page", "png": "--resolution",
+         "resolution": "--resolution", "allowed_urls": "--allow-url", "timeout": "--timeout",
+         "max_pages": "--max-pages", "max_memory": "--max-memory", "strict": "--strict"}
 
 
 def _warn(warnings) -> None:
@@ -19,8 +26,15 @@ def _warn(warnings) -> None:
 
 def _fail(error: Exception) -> None:
     for problem in getattr(error, "problems", [error]):
-        click.echo(f"error: {problem}", err=True)
+        click.echo(f"error: {_as_flag(problem)}", err=True)
     sys.exit(2)
+
+
+def _as_flag(problem):  # noqa: ANN001, ANN202
+    """An option's problem as the command line names it: `--paper: …` rather than `options: paper: …`."""
+    if str(getattr(problem, "path", "")) in ("options", "limits") and problem.field in FLAGS:
+        return f"{FLAGS[problem.field]}: {problem.message}"
+    return problem
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,8 +62,8 @@ def _variant(context: click.Context, parameter: click.Parameter, given: tuple[st
 def _shared_build_options(command):  # noqa: ANN001, ANN202
     """The options `build` and `watch` share, in the order `--help` shows them."""
     for option in reversed([
-        click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
-                     help="Paper size (default: the theme's, else a4)."),
+        click.option("--paper", type=click.Choice(PAPERS, case_sensitive=False), default=None,
+                     help=f"Paper size (default: the theme's, else {PAPERS[0]})."),
         click.option("--theme", default="default", show_default=True,
                      help="A built-in theme name (see `briefing themes`) or a theme folder."),
         click.option("--templates", type=click.Path(path_type=Path), default=None,
@@ -65,15 +79,16 @@ def _shared_build_options(command):  # noqa: ANN001, ANN202
         click.option("--first-page", type=click.IntRange(min=1), metavar="N",
                      help="Number the pages from N, for a brief that sits inside a report."),
         click.option("--png", "png", is_flag=True, help="Also write each page as <name>-<page>.png beside the PDF."),
-        click.option("--resolution", type=click.IntRange(10, 1200), default=96, show_default=True,
-                     help="Resolution of the PNG pages, in dots per inch."),
+        click.option("--resolution", type=click.IntRange(*RESOLUTIONS), default=DEFAULT_RESOLUTION,
+                     show_default=True, help="Resolution of the PNG pages, in dots per inch."),
         click.option("--allow-url", "allowed_urls", multiple=True, metavar="PREFIX",
                      help="Allow fetching resources below this http(s) URL prefix (repeatable); "
                           "by default nothing is fetched from the network."),
-        click.option("--timeout", type=float, default=120, show_default=True, metavar="SECONDS",
+        click.option("--timeout", type=float, default=DEFAULT_LIMITS.timeout, show_default=True, metavar="SECONDS",
                      help="Seconds that rendering and printing may each take."),
-        click.option("--max-pages", type=int, default=500, show_default=True, help="Pages the brief may have."),
-        click.option("--max-memory", type=int, default=2048, show_default=True, metavar="MIB",
+        click.option("--max-pages", type=int, default=DEFAULT_LIMITS.max_pages, show_default=True,
+                     help="Pages the brief may have."),
+        click.option("--max-memory", type=int, default=DEFAULT_LIMITS.max_memory, show_default=True, metavar="MIB",
                      help="MiB of memory that rendering and printing may each add."),
         click.option("--strict", is_flag=True, help="Treat the editorial checks' warnings as errors."),
     ]):
@@ -84,52 +99,105 @@ def _shared_build_options(command):  # noqa: ANN001, ANN202
 def _build_options(paper: str | None, theme: str, templates: Path | None, brand: Path | None, write_html: bool,
                    variant: str | None, attach: tuple[Path, ...], first_page: int | None, png: bool,
                    resolution: int, allowed_urls: tuple[str, ...], timeout: float, max_pages: int,
-                   max_memory: int, strict: bool) -> dict:
-    """The shared command-line options as keyword arguments of `briefing.build`."""
+                   max_memory: int, strict: bool):  # noqa: ANN202
+    """The shared command-line options as one `BuildOptions`."""
+    from .commands.options import BuildOptions
     from .errors import BriefError
     from .sandbox.limits import Limits
 
     try:
-        limits = Limits(timeout=timeout, max_pages=max_pages, max_memory=max_memory)
+        return BuildOptions(theme=theme, paper=paper, html=write_html, templates=templates, brand=brand,
+                            variant=variant, attach=attach, first_page=first_page,
+                            png=resolution if png else None, allowed_urls=allowed_urls,
+                            limits=Limits(timeout=timeout, max_pages=max_pages, max_memory=max_memory),
+                            strict=strict)
     except BriefError as error:
         _fail(error)
-    return {"theme": theme, "paper": paper, "html": write_html, "templates": templates, "brand": brand,
-            "variant": variant, "attach": attach, "first_page": first_page,
-            "png": resolution if png else None, "allowed_urls": allowed_urls, "limits": limits,
-            "strict": strict}
 
 
 @main.command()
-@click.argument("contents", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("contents", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Where to write the PDF of one content file (default: output/<content name>.pdf).")
+              help="Where to write the PDF of one content file (default: output/<content name>.pdf); "
+                   "a last argument ending in .pdf says the same.")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the PDFs of several content files or folders (default: output/).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Build several briefs in N worker processes (0: one per CPU).")
 @click.option("--force", is_flag=True, help="Render even if nothing changed since the last build.")
+@click.option("--from", "stdin_format", type=click.Choice(["yaml", "json", "toml", "markdown"]), default="yaml",
+              show_default=True, help="The format of content read from standard input (CONTENTS is -).")
 @_shared_build_options
-def build(contents: tuple[Path, ...], output: Path | None, output_dir: Path | None, jobs: int, force: bool,
-          **shared: object) -> None:
-    """Build CONTENTS (content files, or folders of them) into PDFs."""
+@click.pass_context
+def build(context: click.Context, contents: tuple[Path, ...], output: Path | None, output_dir: Path | None,
+          jobs: int, force: bool, stdin_format: str, **shared: object) -> None:
+    """Build CONTENTS (content files, or folders of them; - for standard input) into PDFs.
+
+    With no CONTENTS, builds the `content` of the briefing.toml in this folder.
+    """
     from .errors import BriefError, Problem
 
-    options = {**_build_options(**shared), "force": force}
-    if len(contents) > 1 or contents[0].is_dir() or output_dir is not None:
+    project = _project(context, shared)
+    if not contents:
+        if project is None or not project.content:
+            _fail(BriefError([Problem("CONTENTS", "name a content file or folder, or write a briefing.toml "
+                                                  "whose `content` lists them (briefing new briefing.toml)")]))
+        contents = project.content
+    if len(contents) == 2 and contents[1].suffix.lower() == ".pdf" and output is None and output_dir is None \
+            and not contents[1].is_dir():
+        contents, output = contents[:1], contents[1]  # `briefing build brief.yaml out.pdf`, as typst compile takes it
+    if output_dir is None and output is None and project is not None:
+        output_dir = project.output_dir
+    options = _build_options(**shared)
+    if len(contents) > 1 or contents[0].is_dir() or (output_dir is not None and str(contents[0]) != "-"):
         if output is not None:
             _fail(BriefError([Problem("--output", "names one PDF; use --output-dir for several content files")]))
-        _build_many(contents, output_dir, jobs, options)
+        _build_many(contents, output_dir, jobs, options, force)
         return
     from .commands.build import build as build_brief
 
+    content = contents[0]
+    if str(content) == "-":
+        content = _read_stdin(stdin_format)
+        output = output or (output_dir or Path("output")) / "stdin.pdf"
+        force = True  # standard input is never the same file twice: nothing to compare with
     try:
-        result = build_brief(contents[0], output, **options)
+        result = build_brief(content, output, options, force=force)
     except BriefError as error:
         _fail(error)
     _report(result)
 
 
-def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, options: dict) -> None:
+def _project(context: click.Context, shared: dict) -> object:
+    """The briefing.toml of the working folder, its defaults filled into the options not given here."""
+    from .commands.project import find_project
+    from .errors import BriefError
+
+    try:
+        project = find_project()
+    except BriefError as error:
+        _fail(error)
+    if project is None:
+        return None
+    for option, value in project.options.items():  # the command line's names are the options' own
+        if context.get_parameter_source(option) in (click.core.ParameterSource.DEFAULT, None):
+            shared[option] = value
+    return project
+
+
+def _read_stdin(format_: str) -> Path:
+    """Standard input as the content `<stdin>` in this folder: errors say `<stdin>:line:col`."""
+    from .content.load import MAX_CONTENT_BYTES, STDIN, provide
+    from .errors import BriefError, Problem
+
+    data = sys.stdin.buffer.read(MAX_CONTENT_BYTES + 1)
+    if len(data) > MAX_CONTENT_BYTES:
+        _fail(BriefError([Problem(STDIN, f"larger than the {MAX_CONTENT_BYTES} byte limit")]))
+    provide(data, format_)
+    return STDIN
+
+
+def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, options, force: bool) -> None:  # noqa: ANN001
     import time
 
     from .commands.batch import build_many
@@ -137,7 +205,7 @@ def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, 
 
     started = time.perf_counter()
     try:
-        items = build_many(contents, output_dir, jobs=jobs, **options)
+        items = build_many(contents, output_dir, options, jobs=jobs, force=force)
     except BriefError as error:
         _fail(error)
     for item in items:
@@ -146,8 +214,12 @@ def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, 
         for problem in item.problems:
             click.echo(f"error: {problem}", err=True)
     failed = sum(not item.ok for item in items)
+    cached = sum(item.ok and item.result.cached for item in items)
+    built = len(items) - failed - cached
     briefs = "brief" if len(items) == 1 else "briefs"
-    summary = f"built {len(items) - failed} of {len(items)} {briefs} in {time.perf_counter() - started:.2f} s"
+    counts = [*([f"built {built}"] if built else []), *([f"{cached} up to date"] if cached else []),
+              *([f"{failed} failed"] if failed else [])]
+    summary = f"{len(items)} {briefs}: {', '.join(counts)}, in {time.perf_counter() - started:.2f} s"
     click.echo(summary + (f" with {jobs} jobs" if jobs != 1 else ""))
     if failed:
         sys.exit(2)
@@ -188,7 +260,7 @@ def watch(content: Path, output: Path | None, **shared: object) -> None:
 
     click.echo(f"watching {content} and its theme; Ctrl-C stops")
     try:
-        watch_brief(content, output, report=report, **options)
+        watch_brief(content, output, options, report=report)
     except BriefError as error:
         _fail(error)
     except KeyboardInterrupt:
@@ -221,7 +293,7 @@ def attach_command(brief: Path, report: Path, output: Path, mode: str, at: int |
 
 @main.command()
 @click.argument("pdf", type=click.Path(path_type=Path))
-@click.option("--resolution", type=click.IntRange(10, 1200), default=96, show_default=True,
+@click.option("--resolution", type=click.IntRange(*RESOLUTIONS), default=DEFAULT_RESOLUTION, show_default=True,
               help="Resolution of the PNG pages, in dots per inch.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Name the pictures after this path instead of PDF (<stem>-<page>.png).")
@@ -246,30 +318,50 @@ def preview(pdf: Path, resolution: int, output: Path | None) -> None:
 @click.argument("contents", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--pdf-variant", "variant", multiple=True, callback=_variant, metavar="VARIANT",
               help="Also check what this PDF variant needs from the content (such as meta.language).")
+@click.option("--from", "stdin_format", type=click.Choice(["yaml", "json", "toml", "markdown"]), default="yaml",
+              show_default=True, help="The format of content read from standard input (CONTENTS is -).")
 @click.option("--strict", is_flag=True, help="Treat the editorial checks' warnings as errors.")
-def validate(contents: tuple[Path, ...], variant: str | None, strict: bool) -> None:
-    """Check content files and report every problem as path:line:col: field: message.
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: print every problem as an object with path, line, column, field, code, severity "
+                   "and message, for editors and CI.")
+def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, format_: str,
+             stdin_format: str) -> None:
+    """Check content files (or the briefs in folders; - for standard input) and report every
+    problem as path:line:col: field: message.
 
     Editorial checks (uncited sources, takeaways, date order) are printed as warnings
     and fail only with --strict.
     """
-    from .errors import BriefError
+    import json
+
+    from .commands.batch import expand
     from .content.load import check
+    from .errors import BriefError
 
     failed = False
-    for content in contents:
+    found = []
+    files = [_read_stdin(stdin_format) if str(path) == "-" else path for path in expand(contents)]
+    for content in files:
         try:
             checked = check(content, variant=variant)
         except BriefError as error:
             failed = True
-            for problem in error.problems:
-                click.echo(f"{problem}", err=True)
+            found.extend(error.problems)
+            if format_ == "text":
+                for problem in error.problems:
+                    click.echo(f"{problem}", err=True)
         else:
-            _warn(checked.warnings)
-            failed = failed or (strict and bool(checked.warnings))
-            count = len(checked.warnings)
-            note = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
-            click.echo(f"{content}: ok{note}")
+            found.extend(checked.warnings)
+            refused = strict and bool(checked.warnings)
+            failed = failed or refused
+            if format_ == "text":
+                _warn(checked.warnings)
+                count = len(checked.warnings)
+                note = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
+                click.echo(f"{content}: failed{note}, and --strict makes warnings fail" if refused
+                           else f"{content}: ok{note}")
+    if format_ == "json":
+        click.echo(json.dumps([problem.as_dict() for problem in found], indent=2, ensure_ascii=False))
     sys.exit(2 if failed else 0)
 
 
@@ -335,16 +427,21 @@ def schema(output: Path | None) -> None:
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--title", help="The title of the new brief.")
-@click.option("--format", "format_", type=click.Choice(["yaml", "md"]),
-              help="yaml, or md for Markdown with front matter (default: from PATH's suffix).")
+@click.option("--format", "format_", type=click.Choice(["yaml", "md", "json", "toml"]),
+              help="yaml, md for Markdown with front matter, json or toml (default: from PATH's suffix).")
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
 def new(path: Path, title: str | None, format_: str | None, force: bool) -> None:
-    """Write a complete skeleton brief to PATH, ready to fill in and build."""
-    from .errors import BriefError
+    """Write a complete skeleton brief to PATH, ready to fill in and build.
+
+    A PATH named briefing.toml gets the project defaults that `briefing build` reads instead.
+    """
+    from .commands.project import PROJECT, new_project
     from .content.scaffold import new as scaffold
+    from .errors import BriefError
 
     try:
-        written = scaffold(path, title, format=format_, force=force)
+        written = (new_project(path, force=force) if path.name == PROJECT and format_ is None
+                   else scaffold(path, title, format=format_, force=force))
     except BriefError as error:
         _fail(error)
     click.echo(f"wrote {written}")

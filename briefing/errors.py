@@ -17,6 +17,27 @@ class Problem:
     field: str = ""
     line: int | None = None
     column: int | None = None
+    code: str = ""
+    """A stable name for the kind of problem: pydantic's error type (`missing`, `extra_forbidden`, …)
+    or briefing's own (`unknown_source`, `uncited_source`, …), for editors and CI."""
+    severity: str = "error"
+    """`error` stops a build; `warning` does not, unless the build is strict."""
+
+    def as_dict(self) -> dict[str, object]:
+        """The problem as plain data (`briefing validate --format json`)."""
+        return {"path": str(self.path), "line": self.line, "column": self.column, "field": self.field,
+                "code": self.code, "severity": self.severity, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Problem:
+        """The problem `as_dict` gave; a malformed one raises ValueError."""
+        if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+            raise ValueError("not a problem")
+        number = lambda value: value if value is None or (isinstance(value, int) and not isinstance(value, bool)) \
+            else int("x")  # noqa: E731 - ValueError on anything but an int or None
+        return cls(path=Path(str(data.get("path", ""))), message=data["message"], field=str(data.get("field") or ""),
+                   line=number(data.get("line")), column=number(data.get("column")),
+                   code=str(data.get("code") or ""), severity=str(data.get("severity") or "error"))
 
     def __str__(self) -> str:
         where = str(self.path)

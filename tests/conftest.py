@@ -1,79 +1,12 @@
-"""Shared helpers: build real PDFs from small content written in the test, read them back."""
+"""Fixtures shared by the whole suite; the helpers themselves live in `tests/helpers/`."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pypdf
 import pytest
-from ruamel.yaml import YAML
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "content" / "korea-japan-2021.yaml"
-
-
-def minimal_brief(**overrides):
-    """The smallest valid brief as plain data; keyword arguments replace top-level parts."""
-    data = {
-        "meta": {"title": "Water sharing on the Mekong", "date": "2024-05-01", "language": "en",
-                 "identifier": "TB-1", "series": "Test Briefs", "keywords": ["water", "Mekong"],
-                 "authors": [{"name": "Ada Analyst", "affiliation": "Test Institute"}]},
-        "summary": ["Dams upstream change the river downstream."],
-        "background": {
-            "body": "The river crosses six countries.",
-            "timeline": [{"date": 1995, "event": "The Mekong Agreement is signed."}],
-            "figures": [{"value": "60 million", "label": "people depend on the river", "source": "mrc"}],
-        },
-        "expert_proposals": {"proposals": [{
-            "expert": {"name": "Bo Expert", "role": "Professor", "affiliation": "River University"},
-            "proposal": "Share data on dam releases.",
-            "quote": "Data is the first dam to open.",
-            "source": "mrc",
-        }]},
-        "outlook": {"body": "Talks resume next year.",
-                    "signposts": [{"date": "2025-01", "item": "The next summit."}]},
-        "sources": [{"id": "mrc", "title": "State of the Basin", "publisher": "Mekong River Commission",
-                     "date": 2023}],
-    }
-    data.update(overrides)
-    return data
-
-
-def write_yaml(path: Path, data) -> Path:
-    yaml = YAML()
-    yaml.default_flow_style = False
-    with path.open("w", encoding="utf-8") as handle:
-        yaml.dump(data, handle)
-    return path
-
-
-def pdf_text(path: Path) -> str:
-    """Text of every page as poppler's pdftotext reads it."""
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
-
-
-def outline_titles(path: Path) -> list[str]:
-    reader = pypdf.PdfReader(str(path))
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, list):
-                yield from walk(item)
-            else:
-                yield item.title
-
-    return list(walk(reader.outline))
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """Run the installed `briefing` command as a user would."""
-    command = shutil.which("briefing") or ""
-    argv = [command, *args] if command else [sys.executable, "-m", "briefing", *args]
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300)
+from helpers import EXAMPLE
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,9 @@ import weasyprint
 from briefing import attach
 from briefing import build
 from briefing.errors import BriefError
-from conftest import minimal_brief, outline_titles, run_cli, write_yaml
+from helpers import minimal_brief, outline_titles, run_cli, write_yaml
+
+pytestmark = pytest.mark.pdf
 
 REPORT_HTML = """<html lang="en"><head><title>Annual report</title></head><body>
 <h1>Chapter 1</h1><p>Opening.</p>

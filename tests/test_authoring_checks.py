@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from brief_formats import to_yaml
-from conftest import EXAMPLE, minimal_brief, run_cli, write_yaml
+from helpers.formats import to_yaml
+from helpers import EXAMPLE, minimal_brief, run_cli, write_yaml
 
 from briefing import build, check, load_text, review
 
@@ -84,6 +84,7 @@ def uncited(tmp_path):
     return write_yaml(tmp_path / "brief.yaml", data)
 
 
+@pytest.mark.pdf
 def test_validate_prints_warnings_and_succeeds(uncited, tmp_path):
     result = run_cli("validate", str(uncited), cwd=tmp_path)
     assert result.returncode == 0
@@ -92,12 +93,14 @@ def test_validate_prints_warnings_and_succeeds(uncited, tmp_path):
     assert result.stderr.endswith(": sources.1.id: source 'unused' is never cited\n")
 
 
+@pytest.mark.pdf
 def test_validate_strict_fails_on_warnings(uncited, tmp_path):
     result = run_cli("validate", "--strict", str(uncited), cwd=tmp_path)
     assert result.returncode == 2
     assert "warning:" in result.stderr and "never cited" in result.stderr
 
 
+@pytest.mark.pdf
 def test_build_prints_warnings_and_still_writes_the_pdf(uncited, tmp_path):
     result = run_cli("build", str(uncited), "-o", "out.pdf", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -105,6 +108,7 @@ def test_build_prints_warnings_and_still_writes_the_pdf(uncited, tmp_path):
     assert (tmp_path / "out.pdf").is_file()
 
 
+@pytest.mark.pdf
 def test_build_strict_fails_on_warnings_and_writes_nothing(uncited, tmp_path):
     result = run_cli("build", "--strict", str(uncited), "-o", "out.pdf", cwd=tmp_path)
     assert result.returncode == 2
@@ -112,6 +116,7 @@ def test_build_strict_fails_on_warnings_and_writes_nothing(uncited, tmp_path):
     assert not (tmp_path / "out.pdf").exists()
 
 
+@pytest.mark.pdf
 def test_build_api_returns_warnings(uncited, tmp_path):
     result = build(uncited, tmp_path / "api.pdf")
     assert [warning.field for warning in result.warnings] == ["sources.1.id"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from brief_formats import SUFFIXES, WRITERS, to_yaml
-from conftest import EXAMPLE, minimal_brief, pdf_text, run_cli
+from helpers.formats import SUFFIXES, WRITERS, to_yaml
+from helpers import EXAMPLE, minimal_brief, pdf_text, run_cli
 
 from briefing import BriefError, build, load, load_text
 
@@ -83,6 +83,7 @@ def test_markdown_missing_body_says_which_heading_to_write():
         "brief:4:1: background.body: required field is missing (write it under a `## Background` heading)"]
 
 
+@pytest.mark.pdf
 def test_example_in_markdown_renders_the_same_text_as_the_yaml_example(example_pdf, tmp_path):
     markdown_pdf = build(EXAMPLE_MD, tmp_path / "example-md.pdf").pdf
     assert pdf_text(markdown_pdf) == pdf_text(example_pdf)
@@ -241,7 +242,7 @@ def test_toml_positions_follow_sub_tables_dotted_keys_and_multi_line_values():
 
 
 def test_toml_positions_find_every_field_of_the_example():
-    from brief_formats import to_toml
+    from helpers.formats import to_toml
 
     from briefing.content.formats import parse_text, toml_positions
 
@@ -352,6 +353,7 @@ def test_unreadable_files_get_one_clear_error(tmp_path, name, text, expected):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.pdf
 def test_markdown_example_validates_from_the_command_line(tmp_path):
     result = run_cli("validate", str(EXAMPLE_MD), str(EXAMPLE), cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -8,7 +8,7 @@ import json
 import os
 
 import pytest
-from brief_formats import WRITERS
+from helpers.formats import WRITERS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -100,6 +100,7 @@ def briefs(draw):
     return data
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("format", FORMATS)
 @SETTINGS
 @given(data=briefs())
@@ -158,6 +159,7 @@ def broken_briefs(draw):
     return data
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("format", FORMATS)
 @SETTINGS
 @given(data=broken_briefs())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pypdf
 import pytest
-from conftest import pdf_text, run_cli
+from helpers import pdf_text, run_cli
 
 from briefing import check
 from briefing.render.html import SECTION_KINDS
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("name", ["brief.yaml", "brief.md"])
 def test_new_skeleton_builds_to_a_pdf_without_edits(tmp_path, name):
     result = run_cli("new", name, "--title", "Grain corridors: what Kyiv needs", cwd=tmp_path)

@@ -6,8 +6,8 @@ import json
 
 import jsonschema
 import pytest
-from brief_formats import to_yaml
-from conftest import EXAMPLE, minimal_brief, run_cli
+from helpers.formats import to_yaml
+from helpers import EXAMPLE, minimal_brief, run_cli
 
 from briefing.content.formats import parse_text
 

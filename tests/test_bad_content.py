@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import minimal_brief, run_cli, write_yaml
+from helpers import minimal_brief, run_cli, write_yaml
 
 
 def validate(folder, name, text):
@@ -104,12 +104,14 @@ def test_several_problems_are_reported_at_once(tmp_path):
     assert any("meta.colour: unknown field" in line for line in lines)
 
 
+@pytest.mark.pdf
 def test_missing_file_is_a_clean_error(tmp_path):
     result = run_cli("build", "absent.yaml", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == "error: absent.yaml: no such file"
 
 
+@pytest.mark.pdf
 def test_failed_build_leaves_earlier_pdf_untouched(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     assert run_cli("build", "brief.yaml", "-o", "out.pdf", cwd=tmp_path).returncode == 0
@@ -124,6 +126,7 @@ def test_failed_build_leaves_earlier_pdf_untouched(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.pdf.build", "brief.yaml", "out.pdf"]
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("value", ["not-a-date", "2021-13", True])
 def test_meta_date_must_be_a_real_day(tmp_path, value):
     data = minimal_brief()

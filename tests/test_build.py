@@ -7,7 +7,7 @@ import re
 import pypdf
 import pytest
 
-from conftest import minimal_brief, outline_titles, pdf_text, run_cli, write_yaml
+from helpers import minimal_brief, outline_titles, pdf_text, run_cli, write_yaml
 
 
 @pytest.fixture(scope="module")
@@ -20,12 +20,14 @@ def letter_pdf(tmp_path_factory):
     return folder, result
 
 
+@pytest.mark.pdf
 def test_letter_paper_gives_us_letter_pages(letter_pdf):
     folder, _ = letter_pdf
     box = pypdf.PdfReader(str(folder / "mekong.pdf")).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
 
 
+@pytest.mark.pdf
 def test_build_reports_path_pages_and_seconds(letter_pdf):
     folder, result = letter_pdf
     pages = len(pypdf.PdfReader(str(folder / "mekong.pdf")).pages)
@@ -34,6 +36,7 @@ def test_build_reports_path_pages_and_seconds(letter_pdf):
     assert re.fullmatch(rf"wrote {re.escape(str(folder / 'mekong.pdf'))} \({pages} {noun}, \d+\.\d\d s\)", line)
 
 
+@pytest.mark.pdf
 def test_html_option_writes_the_intermediate_html(letter_pdf):
     folder, result = letter_pdf
     html = (folder / "mekong.html").read_text(encoding="utf-8")
@@ -41,6 +44,7 @@ def test_html_option_writes_the_intermediate_html(letter_pdf):
     assert str(folder / "mekong.html") in result.stdout
 
 
+@pytest.mark.pdf
 def test_default_output_is_output_folder_named_after_content(tmp_path):
     content = write_yaml(tmp_path / "river-brief.yaml", minimal_brief())
     result = run_cli("build", "river-brief.yaml", cwd=tmp_path)
@@ -48,6 +52,7 @@ def test_default_output_is_output_folder_named_after_content(tmp_path):
     assert (tmp_path / "output" / "river-brief.pdf").is_file()
 
 
+@pytest.mark.pdf
 def test_renamed_section_titles_appear_in_text_and_outline(tmp_path):
     from briefing import build
 
@@ -61,6 +66,7 @@ def test_renamed_section_titles_appear_in_text_and_outline(tmp_path):
     assert "Looking ahead" in pdf_text(tmp_path / "renamed.pdf")
 
 
+@pytest.mark.pdf
 def test_optional_sections_may_be_absent(tmp_path):
     from briefing import build
 
@@ -87,6 +93,7 @@ def test_content_is_escaped_and_markdown_html_is_shown_as_text(tmp_path):
     assert "<b>raw html</b>" not in html and "&lt;b&gt;raw html&lt;/b&gt;" in html
 
 
+@pytest.mark.pdf
 def test_steps_can_be_called_one_by_one(tmp_path):
     import briefing
 

@@ -8,7 +8,9 @@ import pikepdf
 import pypdf
 import pytest
 
-from conftest import EXAMPLE, outline_titles, pdf_text
+from helpers import EXAMPLE, outline_titles, pdf_text
+
+pytestmark = pytest.mark.pdf
 
 SECTION_TITLES = ["Background", "Legal deadlock", "Expert proposals", "Outlook"]
 EXPERTS = ["Kan Kimura", "Shin Beom-chul", "Leif-Eric Easley", "Lee Jae-min"]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import minimal_brief, pdf_text, write_yaml
-from hostile import HOSTNAME, embedded_files, listening, scripts_and_actions
+from helpers import minimal_brief, pdf_text, write_yaml
+from helpers.hostile import HOSTNAME, embedded_files, listening, scripts_and_actions
 
 from briefing import build, render_html
 from briefing.errors import BriefError
@@ -82,6 +82,7 @@ def hostile_build(tmp_path_factory):
     return output, render_html(load(content)), count
 
 
+@pytest.mark.pdf
 def test_markup_in_every_field_builds_and_reads_back_as_text(hostile_build):
     pdf, _, count = hostile_build
     assert count >= 40
@@ -90,6 +91,7 @@ def test_markup_in_every_field_builds_and_reads_back_as_text(hostile_build):
     assert text.count("<script>alert(1)</script>") >= 30
 
 
+@pytest.mark.pdf
 def test_markup_in_content_adds_no_elements_to_the_html(hostile_build):
     _, document, _ = hostile_build
     elements = Elements()
@@ -100,6 +102,7 @@ def test_markup_in_content_adds_no_elements_to_the_html(hostile_build):
     assert all(url.startswith(("#", "https://example.org/")) for url in elements.urls)
 
 
+@pytest.mark.pdf
 def test_markup_in_content_embeds_nothing_but_its_own_source_and_adds_no_scripts(hostile_build):
     pdf, _, _ = hostile_build
     assert sorted(embedded_files(pdf)) == ["brief.validated.json", "brief.yaml"]
@@ -141,6 +144,7 @@ def test_markdown_links_to_other_schemes_stay_text(text):
     assert "img" not in elements.tags
 
 
+@pytest.mark.pdf
 def test_markdown_image_of_a_file_outside_is_refused_by_name(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief(summary=["See ![map](/etc/hostname)."]))
     output = tmp_path / "brief.pdf"
@@ -151,6 +155,7 @@ def test_markdown_image_of_a_file_outside_is_refused_by_name(tmp_path):
     assert not output.exists()
 
 
+@pytest.mark.pdf
 def test_markdown_image_and_link_to_a_local_server_make_no_connection(tmp_path):
     with listening() as server:
         content = write_yaml(tmp_path / "brief.yaml", minimal_brief(summary=[f"See ![map]({server.base}/map.png)."]))

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import minimal_brief, run_cli, write_yaml
-from hostile import HOSTNAME, embedded_files, listening, png_bytes
+from helpers import minimal_brief, run_cli, write_yaml
+from helpers.hostile import HOSTNAME, embedded_files, listening, png_bytes
 
 from briefing.errors import BriefError
 from briefing.sandbox.fetcher import MAX_RESOURCE_BYTES
@@ -52,15 +52,18 @@ def folder(tmp_path) -> Path:
     ('<div style="background: url(file:///etc/hostname)">x</div>', ""),
     ("", "<style>@font-face { font-family: X; src: url(file:///etc/hostname); } p { font-family: X }</style>"),
 ], ids=["img", "link-attachment", "a-attachment", "stylesheet", "css-import", "css-background", "font-face"])
+@pytest.mark.pdf
 def test_file_outside_the_folders_is_refused_by_name(folder, body, head):
     assert problems(folder, body, head) == [f"file:///etc/hostname: refused: {OUTSIDE}"]
 
 
+@pytest.mark.pdf
 def test_dot_dot_path_is_resolved_before_it_is_judged(folder):
     climb = "../" * 30
     assert problems(folder, f'<img src="{climb}etc/hostname">') == [f"file:///etc/hostname: refused: {OUTSIDE}"]
 
 
+@pytest.mark.pdf
 def test_percent_encoded_dot_dot_is_decoded_before_it_is_judged(folder):
     climb = "%2e%2e/" * 30
     [problem] = problems(folder, f'<link rel="attachment" href="{folder.as_uri()}/{climb}etc/hostname">')
@@ -68,30 +71,35 @@ def test_percent_encoded_dot_dot_is_decoded_before_it_is_judged(folder):
     assert problem.startswith(folder.as_uri())
 
 
+@pytest.mark.pdf
 def test_symbolic_link_out_of_the_folder_is_refused(folder):
     (folder / "escape").symlink_to("/etc")
     url = (folder / "escape" / "hostname").as_uri()
     assert problems(folder, f'<link rel="attachment" href="{url}">') == [f"{url}: refused: {OUTSIDE}"]
 
 
+@pytest.mark.pdf
 def test_link_to_dev_zero_inside_the_folder_is_refused(folder):
     (folder / "zeros.png").symlink_to("/dev/zero")
     url = (folder / "zeros.png").as_uri()
     assert problems(folder, f'<img src="{url}">') == [f"{url}: refused: {OUTSIDE}"]
 
 
+@pytest.mark.pdf
 def test_fifo_inside_the_folder_is_refused_without_waiting(folder):
     os.mkfifo(folder / "pipe.png")
     url = (folder / "pipe.png").as_uri()
     assert problems(folder, f'<img src="{url}">') == [f"{url}: refused: not a regular file"]
 
 
+@pytest.mark.pdf
 def test_folder_given_as_a_file_is_refused(folder):
     (folder / "sub").mkdir()
     url = (folder / "sub").as_uri()
     assert problems(folder, f'<link rel="attachment" href="{url}">') == [f"{url}: refused: not a regular file"]
 
 
+@pytest.mark.pdf
 def test_file_above_the_size_cap_is_refused(folder):
     huge = folder / "huge.png"
     with huge.open("wb") as handle:  # sparse: costs no disk
@@ -101,6 +109,7 @@ def test_file_above_the_size_cap_is_refused(folder):
         f"{url}: refused: larger than the {MAX_RESOURCE_BYTES} byte limit"]
 
 
+@pytest.mark.pdf
 def test_missing_file_is_an_error_not_a_gap(folder):
     url = (folder / "missing.png").as_uri()
     assert problems(folder, f'<img src="{url}">') == [f"{url}: refused: no such file"]
@@ -110,11 +119,13 @@ def test_missing_file_is_an_error_not_a_gap(folder):
     ("ftp://127.0.0.1/x.png", "the ftp scheme is not allowed"),
     ("file://elsewhere/etc/hostname", "files on other hosts (elsewhere) are not allowed"),
 ])
+@pytest.mark.pdf
 def test_other_schemes_and_hosts_are_refused(folder, url, reason):
     [problem] = problems(folder, f'<img src="{url}">')
     assert problem.startswith(f"{url}: refused: {reason}")
 
 
+@pytest.mark.pdf
 def test_file_inside_the_folder_is_read_and_the_embedded_file_check_sees_both_kinds(folder):
     # The control for every "nothing embedded" assertion: both kinds of attachment are found.
     (folder / "annex.csv").write_text("year,value\n2024,1\n")
@@ -159,6 +170,7 @@ def test_svg_external_file_entity_is_not_expanded(folder):
     assert problem == f"default: Failed to load image at {url!r}: not a readable image or file"
 
 
+@pytest.mark.pdf
 def test_svg_external_network_entity_makes_no_connection(folder):
     with listening() as server:
         (folder / "entity.svg").write_text(
@@ -187,6 +199,7 @@ def test_svg_image_reference_outside_is_refused(folder):
     ("", "<style>body {{ background: url({base}/dot.png) }}</style>"),
     ("", "<style>@font-face {{ font-family: X; src: url({base}/font.ttf); }} p {{ font-family: X }}</style>"),
 ], ids=["img", "attachment", "stylesheet", "css-import", "css-background", "font-face"])
+@pytest.mark.pdf
 def test_network_is_off_by_default_and_no_connection_is_made(folder, body, head):
     with listening() as server:
         url = server.base + ("/font.ttf" if "font" in head else "/style.css" if "css" in head + body
@@ -196,6 +209,7 @@ def test_network_is_off_by_default_and_no_connection_is_made(folder, body, head)
     assert server.connections == 0
 
 
+@pytest.mark.pdf
 def test_allowed_url_prefix_is_fetched(folder):
     with listening({"/allowed/dot.png": (200, {"Content-Type": "image/png"}, png_bytes())}) as server:
         pdf = printed(folder, f'<img src="{server.base}/allowed/dot.png">',
@@ -206,6 +220,7 @@ def test_allowed_url_prefix_is_fetched(folder):
 
 @pytest.mark.parametrize("path", ["/allowedx/dot.png", "/allowed/../secret.png", "/allowed/%2e%2e/secret.png",
                                   "/other/dot.png"])
+@pytest.mark.pdf
 def test_url_outside_the_allowed_prefix_makes_no_connection(folder, path):
     with listening() as server:
         [problem] = problems(folder, f'<img src="{server.base}{path}">', allowed_urls=(f"{server.base}/allowed",))
@@ -213,6 +228,7 @@ def test_url_outside_the_allowed_prefix_makes_no_connection(folder, path):
     assert server.connections == 0
 
 
+@pytest.mark.pdf
 def test_other_port_on_the_same_host_is_outside_the_prefix(folder):
     with listening() as allowed, listening() as other:
         [problem] = problems(folder, f'<img src="{other.base}/allowed/dot.png">',
@@ -221,6 +237,7 @@ def test_other_port_on_the_same_host_is_outside_the_prefix(folder):
     assert allowed.connections == other.connections == 0
 
 
+@pytest.mark.pdf
 def test_redirect_out_of_the_allowed_prefix_is_refused(folder):
     with listening({"/target.png": (200, {"Content-Type": "image/png"}, png_bytes())}) as elsewhere:
         routes = {"/allowed/dot.png": (302, {"Location": f"{elsewhere.base}/target.png"}, b"")}
@@ -232,6 +249,7 @@ def test_redirect_out_of_the_allowed_prefix_is_refused(folder):
     assert elsewhere.connections == 0
 
 
+@pytest.mark.pdf
 def test_redirect_to_a_local_file_is_refused(folder):
     routes = {"/allowed/dot.png": (302, {"Location": "file:///etc/hostname"}, b"")}
     with listening(routes) as allowed:
@@ -241,6 +259,7 @@ def test_redirect_to_a_local_file_is_refused(folder):
     assert allowed.requests == ["/allowed/dot.png"]
 
 
+@pytest.mark.pdf
 def test_redirect_loop_inside_the_prefix_ends_in_an_error(folder):
     with listening() as server:
         server.routes["/allowed/a.png"] = (302, {"Location": f"{server.base}/allowed/b.png"}, b"")
@@ -255,9 +274,10 @@ def test_redirect_loop_inside_the_prefix_ends_in_an_error(folder):
                                     "https://example.org/a/../b/"])
 def test_allowed_url_must_be_a_plain_http_prefix(folder, prefix):
     [problem] = problems(folder, "", allowed_urls=(prefix,))
-    assert problem.startswith(f"--allow-url: {prefix!r} ")
+    assert problem.startswith(f"options: allowed_urls: {prefix!r} ")
 
 
+@pytest.mark.pdf
 def test_command_line_refuses_a_bad_url_prefix_with_exit_status_2(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     result = run_cli("build", str(content), "--allow-url", "file:///etc/", cwd=tmp_path)
@@ -266,6 +286,7 @@ def test_command_line_refuses_a_bad_url_prefix_with_exit_status_2(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.pdf
 def test_command_line_allows_a_url_prefix(tmp_path):
     with listening({"/assets/dot.png": (200, {"Content-Type": "image/png"}, png_bytes())}) as server:
         content = write_yaml(tmp_path / "brief.yaml",

@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import minimal_brief, run_cli, write_yaml
+from helpers import minimal_brief, run_cli, write_yaml
 
 from briefing.errors import BriefError
 from briefing.sandbox.limits import Limits
@@ -40,16 +40,19 @@ def blank_png(path: Path, width: int, height: int) -> Path:
     return path
 
 
+@pytest.mark.pdf
 def test_forced_page_breaks_stop_at_the_page_limit():
     assert problems(page_breaks(600), max_pages=20) == [
         "brief.yaml: the brief runs past the 20-page limit (raise it with --max-pages)"]
 
 
+@pytest.mark.pdf
 def test_endless_layout_stops_at_the_time_limit():
     assert problems(page_breaks(30000), max_pages=None, timeout=1) == [
         "brief.yaml: printing took longer than the 1 s limit (raise it with --timeout)"]
 
 
+@pytest.mark.pdf
 def test_huge_image_stops_at_the_memory_limit(tmp_path):
     small = blank_png(tmp_path / "small.png", 900, 900)
     huge = blank_png(tmp_path / "huge.png", 9000, 9000)  # 230 KiB on disk, 232 MiB decoded
@@ -60,6 +63,7 @@ def test_huge_image_stops_at_the_memory_limit(tmp_path):
         "brief.yaml: printing needed more than the 400 MiB memory limit (raise it with --max-memory)"]
 
 
+@pytest.mark.pdf
 def test_thousands_of_nested_elements_end_in_a_clear_error():
     html = "<html><body>" + "<div>" * 3000 + "deep" + "</div>" * 3000 + "</body></html>"
     assert problems(html) == ["brief.yaml: the document is nested too deeply to lay out"]
@@ -74,10 +78,19 @@ def test_enormous_font_size_ends_in_a_clear_error():
 def test_limits_must_be_positive(limit):
     with pytest.raises(BriefError) as raised:
         Limits(**{limit: 0})
-    assert [str(problem) for problem in raised.value.problems] == [
-        f"--{limit.replace('_', '-')}: must be positive, got 0"]
+    assert [str(problem) for problem in raised.value.problems] == [f"limits: {limit}: must be positive, got 0"]
 
 
+@pytest.mark.parametrize("limit", ["timeout", "max-pages", "max-memory"])
+def test_cli_names_a_bad_limit_by_its_flag(tmp_path, limit):
+    content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
+    result = run_cli("build", str(content), f"--{limit}", "0", cwd=tmp_path)
+    assert result.returncode == 2
+    assert any(line.startswith(f"error: --{limit}: must be positive, got 0") for line in result.stderr.splitlines())
+    assert "Traceback" not in result.stderr and not (tmp_path / "output").exists()
+
+
+@pytest.mark.pdf
 def test_cli_page_limit_is_an_error_with_exit_status_2(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     result = run_cli("build", str(content), "--max-pages", "1", cwd=tmp_path)
@@ -86,6 +99,7 @@ def test_cli_page_limit_is_an_error_with_exit_status_2(tmp_path):
     assert not (tmp_path / "output").exists()
 
 
+@pytest.mark.pdf
 def test_cli_time_limit_on_a_theme_that_never_ends(tmp_path):
     theme = tmp_path / "endless"
     theme.mkdir()
@@ -99,6 +113,7 @@ def test_cli_time_limit_on_a_theme_that_never_ends(tmp_path):
     assert result.stderr == f"error: {content}: printing took longer than the 1 s limit (raise it with --timeout)\n"
 
 
+@pytest.mark.pdf
 def test_normal_brief_stays_well_inside_the_default_limits(example_pdf):
     import pypdf
 

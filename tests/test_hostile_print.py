@@ -3,6 +3,7 @@ series whose fetcher interface the confinement relies on is pinned."""
 
 from __future__ import annotations
 
+import pytest
 import io
 import subprocess
 from importlib import metadata
@@ -13,6 +14,7 @@ from PIL import Image
 from briefing.printing.typeset import print_pdf
 
 
+@pytest.mark.pdf
 def test_html_attributes_never_act_as_styles(tmp_path):
     # With presentational hints on, bgcolor would paint the whole page red.
     printed = print_pdf('<html><body bgcolor="#ff0000"><p>x</p></body></html>')

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import minimal_brief, pdf_text, write_yaml
-from hostile import HOSTNAME, embedded_files, scripts_and_actions
+from helpers import minimal_brief, pdf_text, write_yaml
+from helpers.hostile import HOSTNAME, embedded_files, scripts_and_actions
 
 from briefing import build
 from briefing.errors import BriefError
@@ -64,12 +64,14 @@ def test_template_cannot_include_a_file_outside_the_folders(tmp_path, brief, nam
     assert problem.startswith(f"{tmp_path / 'templates' / 'base.html.j2'}:1: no template {name!r} on the search path")
 
 
+@pytest.mark.pdf
 def test_template_adding_an_attachment_is_refused_by_name(tmp_path, brief):
     theme = user_theme(tmp_path / "templates",
                        '<html><head><link rel="attachment" href="file:///etc/hostname"></head><body>x</body></html>')
     assert problems(brief, theme) == ["file:///etc/hostname: refused: outside the brief's and theme's folders"]
 
 
+@pytest.mark.pdf
 def test_template_script_is_not_run_or_embedded(tmp_path, brief):
     theme = user_theme(tmp_path / "templates",
                        "<html><body><p>{{ meta.title }}</p><script>document.write('SCRIPTRAN')</script>"

@@ -11,15 +11,17 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import minimal_brief, run_cli, write_yaml
+from helpers import minimal_brief, run_cli, write_yaml
 
 import briefing.output.write
 from briefing.errors import BriefError
+from briefing.sandbox.limits import Limits
 from briefing.themes.theme import Theme, load_theme
 from briefing.output.write import write_pdf
 
 # The module, not the function of the same name that `briefing` exports.
 build_module = importlib.import_module("briefing.commands.build")
+typeset = importlib.import_module("briefing.printing.typeset")
 EARLIER = b"%PDF-1.7\n% the earlier, good brief\n%%EOF\n"
 
 
@@ -67,13 +69,15 @@ def test_render_error_leaves_the_earlier_pdf(workspace):
     assert_untouched(output)
 
 
+@pytest.mark.pdf
 def test_page_limit_leaves_the_earlier_pdf(workspace):
     content, output = workspace
     with pytest.raises(BriefError):
-        build_module.build(content, output, limits=build_module.Limits(max_pages=1, timeout=60))
+        build_module.build(content, output, limits=Limits(max_pages=1, timeout=60))
     assert_untouched(output)
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("stage", ["write", "fsync", "replace"])
 def test_disk_full_while_writing_leaves_the_earlier_pdf(workspace, monkeypatch, stage):
     content, output = workspace
@@ -109,6 +113,7 @@ def test_disk_full_while_writing_leaves_the_earlier_pdf(workspace, monkeypatch, 
     assert_untouched(output)
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("stage", ["print", "write"])
 def test_interrupt_leaves_the_earlier_pdf(workspace, monkeypatch, stage):
     content, output = workspace
@@ -117,7 +122,7 @@ def test_interrupt_leaves_the_earlier_pdf(workspace, monkeypatch, stage):
         raise KeyboardInterrupt
 
     if stage == "print":
-        monkeypatch.setattr(build_module, "print_pdf", interrupt)
+        monkeypatch.setattr(typeset, "print_pdf", interrupt)
     else:
         fail_in_write(monkeypatch, fsync=interrupt)
     with pytest.raises(KeyboardInterrupt):
@@ -126,6 +131,7 @@ def test_interrupt_leaves_the_earlier_pdf(workspace, monkeypatch, stage):
     assert_untouched(output)
 
 
+@pytest.mark.pdf
 def test_successful_build_replaces_the_pdf_and_leaves_no_temporary_files(workspace):
     content, output = workspace
     build_module.build(content, output)
@@ -143,6 +149,7 @@ def test_output_in_a_folder_that_is_a_file_is_an_error_naming_it(tmp_path):
     assert str(problem).startswith(f"{tmp_path / 'taken' / 'brief.pdf'}: cannot write: ")
 
 
+@pytest.mark.pdf
 def test_cli_failure_exits_2_without_traceback_and_keeps_the_earlier_pdf(workspace):
     content, output = workspace
     write_yaml(content, minimal_brief(summary=["![secret](/etc/hostname)"]))
@@ -152,6 +159,7 @@ def test_cli_failure_exits_2_without_traceback_and_keeps_the_earlier_pdf(workspa
     assert_untouched(output)
 
 
+@pytest.mark.pdf
 def test_ctrl_c_during_a_build_keeps_the_earlier_pdf_and_ends_the_print_process(workspace):
     import shutil
     import signal

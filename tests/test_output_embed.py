@@ -10,7 +10,7 @@ import pytest
 
 from briefing import build
 from briefing.errors import BriefError
-from conftest import minimal_brief, run_cli, write_yaml
+from helpers import minimal_brief, run_cli, write_yaml
 
 
 def embedded(path) -> dict[str, tuple[str, str, bytes]]:
@@ -19,6 +19,7 @@ def embedded(path) -> dict[str, tuple[str, str, bytes]]:
                 for name, spec in pdf.attachments.items()}
 
 
+@pytest.mark.pdf
 def test_every_pdf_carries_its_validated_brief_and_content_file(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     files = embedded(build(content, tmp_path / "brief.pdf").pdf)
@@ -30,6 +31,7 @@ def test_every_pdf_carries_its_validated_brief_and_content_file(tmp_path):
         assert len(pdf.Root.AF) == 2
 
 
+@pytest.mark.pdf
 def test_attachments_listed_in_the_content_are_embedded_with_their_description(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "flows.csv").write_text("year,flow\n2023,100\n")
@@ -39,6 +41,7 @@ def test_attachments_listed_in_the_content_are_embedded_with_their_description(t
     assert files["flows.csv"] == ("/Data", "Yearly river flow", b"year,flow\n2023,100\n")
 
 
+@pytest.mark.pdf
 def test_cli_attach_option_embeds_a_file_from_the_brief_folder(tmp_path):
     write_yaml(tmp_path / "brief.yaml", minimal_brief())
     (tmp_path / "annex.txt").write_text("Annex text")
@@ -71,6 +74,7 @@ def test_attachment_through_a_symbolic_link_out_of_the_folder_is_refused(tmp_pat
         build(content, tmp_path / "brief.pdf")
 
 
+@pytest.mark.pdf
 def test_cli_attach_option_outside_the_brief_folder_is_refused(tmp_path):
     (tmp_path / "brief").mkdir()
     write_yaml(tmp_path / "brief" / "brief.yaml", minimal_brief())
@@ -80,6 +84,7 @@ def test_cli_attach_option_outside_the_brief_folder_is_refused(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.pdf
 def test_missing_attachment_names_file_line_and_field(tmp_path):
     write_yaml(tmp_path / "brief.yaml", minimal_brief(attachments=[{"path": "missing.csv"}]))
     result = run_cli("build", "brief.yaml", cwd=tmp_path)
@@ -90,6 +95,7 @@ def test_missing_attachment_names_file_line_and_field(tmp_path):
     assert "\n" not in line
 
 
+@pytest.mark.pdf
 def test_pdf_a_2b_carries_no_embedded_files(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     pdf = build(content, tmp_path / "brief.pdf", variant="pdf/a-2b").pdf

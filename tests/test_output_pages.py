@@ -10,19 +10,21 @@ from PIL import Image
 from briefing import build
 from briefing.errors import BriefError
 from briefing.output.preview import page_images
-from conftest import minimal_brief, pdf_text, run_cli, write_yaml
+from helpers import minimal_brief, pdf_text, run_cli, write_yaml
 
 
 def footers(path) -> list[str]:
     return re.findall(r"Page \d+(?: of \d+)?", pdf_text(path))
 
 
+@pytest.mark.pdf
 def test_first_page_numbers_the_footer_from_that_page_without_the_total(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     result = build(content, tmp_path / "brief.pdf", first_page=41)
     assert footers(result.pdf) == [f"Page {41 + index}" for index in range(result.pages)]
 
 
+@pytest.mark.pdf
 def test_without_first_page_the_footer_says_page_x_of_y(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     result = build(content, tmp_path / "brief.pdf")
@@ -31,10 +33,11 @@ def test_without_first_page_the_footer_says_page_x_of_y(tmp_path):
 
 def test_first_page_below_one_is_refused(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
-    with pytest.raises(BriefError, match="--first-page"):
+    with pytest.raises(BriefError, match="^options: first_page: must be a whole number of 1 or more"):
         build(content, tmp_path / "brief.pdf", first_page=0)
 
 
+@pytest.mark.pdf
 def test_cli_png_writes_one_picture_per_page_at_the_resolution(tmp_path):
     write_yaml(tmp_path / "brief.yaml", minimal_brief())
     result = run_cli("build", "brief.yaml", "-o", "out/brief.pdf", "--png", "--resolution", "50", cwd=tmp_path)
@@ -47,6 +50,7 @@ def test_cli_png_writes_one_picture_per_page_at_the_resolution(tmp_path):
         assert image.getextrema() != ((255, 255), (255, 255), (255, 255))  # not blank
 
 
+@pytest.mark.pdf
 def test_cli_preview_writes_pictures_of_an_existing_pdf(tmp_path, example_pdf):
     result = run_cli("preview", str(example_pdf), "-o", "pages/example.pdf", "--resolution", "20", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 
 from briefing import build
-from conftest import minimal_brief, write_yaml
+from helpers import minimal_brief, write_yaml
 
 BUILD = "import sys; from briefing import build; build(sys.argv[1], sys.argv[2], variant=sys.argv[3] or None)"
 
@@ -23,6 +23,7 @@ def build_in_new_process(content, output, variant: str | None) -> str:
     return hashlib.sha256(output.read_bytes()).hexdigest()
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("variant", [None, "pdf/a-3b"])
 def test_two_builds_in_separate_processes_give_the_same_bytes(tmp_path, variant):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
@@ -31,6 +32,7 @@ def test_two_builds_in_separate_processes_give_the_same_bytes(tmp_path, variant)
     assert first == second
 
 
+@pytest.mark.pdf
 def test_file_identifier_follows_the_content(tmp_path):
     first = build(write_yaml(tmp_path / "a.yaml", minimal_brief()), tmp_path / "a.pdf").pdf
     changed = minimal_brief(summary=["Dams upstream change the river downstream a lot."])
@@ -40,6 +42,7 @@ def test_file_identifier_follows_the_content(tmp_path):
         assert bytes(one.trailer.ID[0]) != bytes(other.trailer.ID[0])
 
 
+@pytest.mark.pdf
 def test_dates_come_from_the_brief(tmp_path):
     pdf = build(write_yaml(tmp_path / "brief.yaml", minimal_brief()), tmp_path / "brief.pdf").pdf
     with pikepdf.open(pdf) as document:
@@ -51,6 +54,7 @@ def test_dates_come_from_the_brief(tmp_path):
             assert str(params.ModDate) == "D:20240501000000Z", name
 
 
+@pytest.mark.pdf
 def test_source_date_epoch_sets_the_modification_date(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01T00:00:00Z
     pdf = build(write_yaml(tmp_path / "brief.yaml", minimal_brief()), tmp_path / "brief.pdf",
@@ -70,6 +74,7 @@ WITHOUT_HARFBUZZ_SUBSET = (
 )
 
 
+@pytest.mark.pdf
 def test_same_bytes_also_when_fonts_are_subset_by_fonttools(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     environment = {key: value for key, value in os.environ.items() if key != "SOURCE_DATE_EPOCH"}

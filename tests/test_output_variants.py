@@ -15,7 +15,9 @@ from briefing.errors import BriefError
 from briefing import load
 from briefing.themes.theme import load_theme
 from briefing.printing.variants import VARIANTS, embeds_files
-from conftest import ROOT, minimal_brief, run_cli, write_yaml
+from helpers import ROOT, minimal_brief, run_cli, write_yaml
+
+pytestmark = pytest.mark.pdf
 
 LOGO_ALT = "Test Institute logo: a blue square"
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 import subprocess
 import sys
 import zipfile
 
-from conftest import ROOT
+from helpers import ROOT
 
 
+@pytest.mark.pdf
 def test_wheel_ships_templates_and_fonts_and_finds_them(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path),
                     str(ROOT)], check=True, capture_output=True, timeout=300)

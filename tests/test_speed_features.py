@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 import warnings
 from concurrent.futures import Executor, Future
 from pathlib import Path
@@ -22,7 +21,7 @@ import briefing
 from briefing import build_many
 from briefing.errors import BriefError
 from briefing.themes.theme import builtin_themes
-from conftest import minimal_brief, pdf_text, run_cli, write_yaml
+from helpers import minimal_brief, pdf_text, run_cli, until, write_yaml
 
 
 def brief_file(folder: Path, name: str = "brief.yaml", title: str = "Water sharing on the Mekong") -> Path:
@@ -49,6 +48,7 @@ def built(tmp_path_factory):
     return content, output, first
 
 
+@pytest.mark.pdf
 def test_unchanged_rebuild_skips_rendering_and_leaves_the_pdf_alone(built):
     content, output, first = built
     before = output.stat().st_mtime_ns, output.read_bytes()
@@ -58,6 +58,7 @@ def test_unchanged_rebuild_skips_rendering_and_leaves_the_pdf_alone(built):
     assert (output.stat().st_mtime_ns, output.read_bytes()) == before
 
 
+@pytest.mark.pdf
 def test_force_renders_even_when_nothing_changed(built):
     content, output, _ = built
     result = briefing.build(content, output, force=True)
@@ -65,6 +66,7 @@ def test_force_renders_even_when_nothing_changed(built):
     assert "Water sharing on the Mekong" in pdf_text(output)
 
 
+@pytest.mark.pdf
 def test_changed_content_is_rendered_again(tmp_path):
     content = brief_file(tmp_path, title="Water sharing on the Mekong")
     output = tmp_path / "brief.pdf"
@@ -75,6 +77,7 @@ def test_changed_content_is_rendered_again(tmp_path):
     assert "Danube" in pdf_text(output)
 
 
+@pytest.mark.pdf
 def test_changed_option_is_rendered_again(tmp_path):
     content = brief_file(tmp_path)
     output = tmp_path / "brief.pdf"
@@ -85,6 +88,7 @@ def test_changed_option_is_rendered_again(tmp_path):
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
 
 
+@pytest.mark.pdf
 def test_asking_for_the_html_as_well_renders_again_once(tmp_path):
     content = brief_file(tmp_path)
     output = tmp_path / "brief.pdf"
@@ -95,6 +99,7 @@ def test_asking_for_the_html_as_well_renders_again_once(tmp_path):
     assert again.html == tmp_path / "brief.html" and again.html.is_file()
 
 
+@pytest.mark.pdf
 def test_changed_theme_file_is_rendered_again(tmp_path):
     content = brief_file(tmp_path)
     theme = copy_theme(tmp_path)
@@ -107,6 +112,7 @@ def test_changed_theme_file_is_rendered_again(tmp_path):
     assert "Restyled by the house theme" in pdf_text(output)
 
 
+@pytest.mark.pdf
 def test_pdf_changed_since_its_build_is_rebuilt(tmp_path):
     content = brief_file(tmp_path)
     output = tmp_path / "brief.pdf"
@@ -117,6 +123,7 @@ def test_pdf_changed_since_its_build_is_rebuilt(tmp_path):
     assert len(pypdf.PdfReader(str(output)).pages) == result.pages
 
 
+@pytest.mark.pdf
 def test_restoring_content_after_a_failed_build_needs_no_render(tmp_path):
     content = brief_file(tmp_path)
     good = content.read_bytes()
@@ -129,6 +136,7 @@ def test_restoring_content_after_a_failed_build_needs_no_render(tmp_path):
     assert briefing.build(content, output).cached
 
 
+@pytest.mark.pdf
 def test_an_unchanged_rebuild_repeats_the_warnings_of_the_build(tmp_path):
     data = minimal_brief()
     data["sources"].append({"id": "unused", "title": "Never cited", "publisher": "Nobody", "date": 2020})
@@ -140,6 +148,7 @@ def test_an_unchanged_rebuild_repeats_the_warnings_of_the_build(tmp_path):
     assert [str(warning) for warning in again.warnings] == [str(warning) for warning in first.warnings]
 
 
+@pytest.mark.pdf
 def test_cli_says_up_to_date_and_force_rebuilds(tmp_path):
     content = brief_file(tmp_path)
     first = run_cli("build", str(content), "-o", "brief.pdf", cwd=tmp_path)
@@ -153,6 +162,7 @@ def test_cli_says_up_to_date_and_force_rebuilds(tmp_path):
 
 # --- batch builds ------------------------------------------------------------------------------
 
+@pytest.mark.pdf
 def test_build_of_a_folder_with_two_jobs_writes_every_brief(tmp_path):
     folder = tmp_path / "briefs"
     folder.mkdir()
@@ -169,9 +179,12 @@ def test_build_of_a_folder_with_two_jobs_writes_every_brief(tmp_path):
         ["indus.pdf", "mekong.pdf", "nile.pdf"]
     for name, title in titles.items():
         assert title in pdf_text(tmp_path / "pdfs" / f"{name}.pdf")
-    assert "built 3 of 3 briefs" in result.stdout
+    assert "3 briefs: built 3, in " in result.stdout
+    again = run_cli("build", "briefs", "--output-dir", "pdfs", "-j", "2", cwd=tmp_path)
+    assert again.returncode == 0 and "3 briefs: 3 up to date, in " in again.stdout
 
 
+@pytest.mark.pdf
 def test_batch_reports_a_bad_brief_with_its_line_and_builds_the_others(tmp_path):
     good = brief_file(tmp_path, "good.yaml")
     bad = tmp_path / "bad.yaml"
@@ -182,9 +195,10 @@ def test_batch_reports_a_bad_brief_with_its_line_and_builds_the_others(tmp_path)
     assert not (tmp_path / "pdfs" / "bad.pdf").exists()
     assert f"{bad}:1:1: summary: required field is missing" in result.stderr
     assert "Traceback" not in result.stderr
-    assert "built 1 of 2 briefs" in result.stdout
+    assert "2 briefs: built 1, 1 failed, in " in result.stdout
 
 
+@pytest.mark.pdf
 def test_output_option_with_several_briefs_is_refused(tmp_path):
     one, two = brief_file(tmp_path, "one.yaml"), brief_file(tmp_path, "two.yaml")
     result = run_cli("build", str(one), str(two), "-o", "both.pdf", cwd=tmp_path)
@@ -206,6 +220,7 @@ class InlineExecutor(Executor):
         return future
 
 
+@pytest.mark.pdf
 def test_build_many_runs_on_any_executor_and_skips_briefs_already_built(tmp_path):
     contents = [brief_file(tmp_path, f"brief-{number}.yaml", f"Brief number {number}") for number in range(2)]
     executor = InlineExecutor()
@@ -228,15 +243,7 @@ def test_two_briefs_that_would_write_the_same_pdf_are_refused(tmp_path):
 
 # --- watch -------------------------------------------------------------------------------------
 
-def until(builds: queue.Queue, wanted, seconds: float = 120):
-    """The first reported rebuild that is `wanted`; a save can arrive as several rebuilds."""
-    deadline = time.monotonic() + seconds
-    while True:
-        rebuild = builds.get(timeout=max(deadline - time.monotonic(), 0.1))
-        if wanted(rebuild):
-            return rebuild
-
-
+@pytest.mark.pdf
 def test_watch_rebuilds_on_each_save_and_reports_errors_without_stopping(tmp_path):
     from briefing import watch
 
@@ -293,6 +300,7 @@ def test_missing_harfbuzz_subsetter_is_warned_about_once_with_the_install_comman
     assert "apt-get install libharfbuzz-subset0" in str(slow[0].message)
 
 
+@pytest.mark.pdf
 def test_cli_prints_the_harfbuzz_warning_as_one_line(tmp_path):
     content = brief_file(tmp_path)
     script = ("import weasyprint.text.ffi as ffi; ffi.harfbuzz_subset = None\n"
@@ -306,6 +314,7 @@ def test_cli_prints_the_harfbuzz_warning_as_one_line(tmp_path):
     assert "Traceback" not in result.stderr and (tmp_path / "one.pdf").is_file()
 
 
+@pytest.mark.pdf
 def test_weasyprint_is_loaded_without_starting_other_programs():
     script = (
         "import subprocess\n"
@@ -324,6 +333,7 @@ def test_weasyprint_is_loaded_without_starting_other_programs():
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.pdf
 def test_build_many_on_a_forked_executor_after_rendering_here(tmp_path):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -343,10 +353,11 @@ def test_build_many_on_a_forked_executor_after_rendering_here(tmp_path):
     assert fonts_here.is_dir() and any(fonts_here.iterdir())
 
 
+@pytest.mark.pdf
 def test_a_save_made_during_a_build_is_not_recorded_as_built(tmp_path, monkeypatch):
     import importlib
 
-    pipeline = importlib.import_module("briefing.commands.build")
+    pipeline = importlib.import_module("briefing.printing.typeset")
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     output = tmp_path / "brief.pdf"
     saved = minimal_brief()

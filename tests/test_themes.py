@@ -12,7 +12,7 @@ import pytest
 
 from briefing import BriefError, build
 from briefing.themes.theme import eject, load_theme
-from conftest import minimal_brief, pdf_text, run_cli, write_yaml
+from helpers import walk_operators, as_rgb, fill_colours, minimal_brief, pdf_text, run_cli, write_yaml
 
 BRAND_RED = "#c8102e"
 
@@ -26,35 +26,6 @@ def png(path: Path, width: int, height: int, rgb=(200, 16, 46)) -> Path:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
                      + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
     return path
-
-
-def _walk(container, seen_operator):
-    """Call seen_operator(operator, operands, resources) for a content stream and the forms it draws."""
-    resources = container.get("/Resources") or {}
-    xobjects = resources.get("/XObject", {}) if resources else {}
-    for operands, operator in pikepdf.parse_content_stream(container):
-        seen_operator(str(operator), operands, xobjects)
-        if str(operator) == "Do" and xobjects.get(operands[0]) is not None:
-            drawn = xobjects[operands[0]]
-            if drawn.get("/Subtype") == "/Form":
-                _walk(drawn, seen_operator)
-
-
-def fill_colours(pdf_path: Path, page: int = 0) -> set[tuple[float, float, float]]:
-    """Every RGB colour set with rg/RG on a page (and the forms it draws), rounded to 3 places."""
-    colours = set()
-
-    def seen(operator, operands, _):
-        if operator in ("rg", "RG") and len(operands) == 3:
-            colours.add(tuple(round(float(value), 3) for value in operands))
-
-    with pikepdf.open(pdf_path) as pdf:
-        _walk(pdf.pages[page], seen)
-    return colours
-
-
-def as_rgb(hex_colour: str) -> tuple[float, float, float]:
-    return tuple(round(int(hex_colour[i:i + 2], 16) / 255, 3) for i in (1, 3, 5))
 
 
 def drawn_images(pdf_path: Path) -> list[list[tuple[int, int]]]:
@@ -71,7 +42,7 @@ def drawn_images(pdf_path: Path) -> list[list[tuple[int, int]]]:
                     if drawn is not None and drawn.get("/Subtype") == "/Image":
                         sizes.append((int(drawn.Width), int(drawn.Height)))
 
-            _walk(page, seen)
+            walk_operators(page, seen)
             pages.append(sizes)
     return pages
 
@@ -81,6 +52,7 @@ def content(tmp_path) -> Path:
     return write_yaml(tmp_path / "brief.yaml", minimal_brief())
 
 
+@pytest.mark.pdf
 def test_brand_colour_beside_the_content_appears_in_the_pdf(tmp_path, content):
     (tmp_path / "brand.yaml").write_text(f'colors:\n  accent: "{BRAND_RED}"\n', encoding="utf-8")
     result = build(content, tmp_path / "out.pdf")
@@ -88,6 +60,7 @@ def test_brand_colour_beside_the_content_appears_in_the_pdf(tmp_path, content):
     assert as_rgb("#0b4f6c") not in fill_colours(result.pdf)
 
 
+@pytest.mark.pdf
 def test_logo_from_the_brand_file_is_on_page_one_only(tmp_path, content):
     assets = tmp_path / "house"
     assets.mkdir()
@@ -100,6 +73,7 @@ def test_logo_from_the_brand_file_is_on_page_one_only(tmp_path, content):
     assert later and all(images == [] for images in later)
 
 
+@pytest.mark.pdf
 def test_a_main_template_replaces_one_block_of_the_theme_base(tmp_path, content):
     user = tmp_path / "overrides"
     user.mkdir()
@@ -114,6 +88,7 @@ def test_a_main_template_replaces_one_block_of_the_theme_base(tmp_path, content)
     assert "Dams upstream change the river downstream." in text  # the other blocks are the theme's
 
 
+@pytest.mark.pdf
 def test_a_partial_in_the_templates_folder_replaces_the_theme_partial(tmp_path, content):
     user = tmp_path / "overrides"
     (user / "partials").mkdir(parents=True)
@@ -127,6 +102,7 @@ def test_a_partial_in_the_templates_folder_replaces_the_theme_partial(tmp_path, 
     assert "The river crosses six countries." in text
 
 
+@pytest.mark.pdf
 def test_a_whole_user_theme_folder_brings_settings_stylesheet_and_partials(tmp_path, content):
     theme = tmp_path / "house-theme"
     (theme / "partials").mkdir(parents=True)
@@ -155,6 +131,7 @@ def memo_pdf(tmp_path_factory) -> Path:
     return build(content, folder / "memo.pdf", theme="memo").pdf
 
 
+@pytest.mark.pdf
 def test_the_memo_theme_prints_a_memo_heading_on_letter_in_one_sans_serif_family(memo_pdf):
     text = pdf_text(memo_pdf)
     assert "MEMO" in text and "SUBJECT" in text
@@ -166,6 +143,7 @@ def test_the_memo_theme_prints_a_memo_heading_on_letter_in_one_sans_serif_family
     assert as_rgb("#8c1c13") in fill_colours(memo_pdf)
 
 
+@pytest.mark.pdf
 def test_paper_option_overrides_the_theme_paper(tmp_path, content):
     result = build(content, tmp_path / "out.pdf", theme="memo", paper="a4")
     with pikepdf.open(result.pdf) as pdf:
@@ -208,6 +186,7 @@ def test_typo_in_a_variable_name_names_template_line_and_unknown_name(tmp_path, 
     assert "did you mean 'title'" in problem.message and "subtitle" in problem.message
 
 
+@pytest.mark.pdf
 def test_unknown_variable_fails_from_the_cli_with_the_variables_available_there(tmp_path, content):
     user = tmp_path / "overrides"
     (user / "partials").mkdir(parents=True)
@@ -254,6 +233,7 @@ def test_a_template_cannot_reach_outside_its_folder_through_a_link(tmp_path, con
     assert "outside" in str(caught.value)
 
 
+@pytest.mark.pdf
 def test_a_user_stylesheet_cannot_read_files_outside_its_folder_and_the_briefs(tmp_path):
     content = write_yaml((tmp_path / "content").mkdir() or tmp_path / "content" / "brief.yaml", minimal_brief())
     secret = tmp_path / "secret.png"
@@ -288,6 +268,7 @@ def test_a_logo_that_is_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path,
     assert problem.field == "logo" and problem.message == "'logo.png': not a regular file"
 
 
+@pytest.mark.pdf
 def test_a_bad_brand_colour_is_located_in_the_brand_file(tmp_path, content):
     (tmp_path / "brand.yaml").write_text('colors:\n  accent: "red; background: url(x)"\n', encoding="utf-8")
     result = run_cli("build", str(content), "-o", "out.pdf", cwd=tmp_path)
@@ -295,12 +276,14 @@ def test_a_bad_brand_colour_is_located_in_the_brand_file(tmp_path, content):
     assert "brand.yaml:2:11: colors.accent: 'red; background: url(x)' is not a colour" in result.stderr
 
 
+@pytest.mark.pdf
 def test_unknown_theme_lists_the_builtin_themes(tmp_path, content):
     result = run_cli("build", str(content), "--theme", "nosuch", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "nosuch" in result.stderr and "default, memo" in result.stderr
 
 
+@pytest.mark.pdf
 def test_themes_command_lists_both_builtin_themes(tmp_path):
     result = run_cli("themes", cwd=tmp_path)
     assert result.returncode == 0
@@ -308,6 +291,7 @@ def test_themes_command_lists_both_builtin_themes(tmp_path):
     assert names == ["default", "memo"]
 
 
+@pytest.mark.pdf
 def test_ejected_templates_build_the_same_brief_when_passed_back(tmp_path, content):
     result = run_cli("templates", "eject", "mine", "--theme", "memo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -355,6 +339,7 @@ def test_themes_that_extend_each_other_in_a_circle_are_an_error(tmp_path):
     assert "circle" in str(caught.value)
 
 
+@pytest.mark.pdf
 def test_a_partial_that_drops_a_cited_item_names_the_missing_anchor(tmp_path, content):
     partials = tmp_path / "mine" / "partials"
     partials.mkdir(parents=True)

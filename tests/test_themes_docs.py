@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from briefing import build
-from conftest import ROOT, minimal_brief, pdf_text, write_yaml
-from test_themes import as_rgb, fill_colours
+from helpers import ROOT, minimal_brief, pdf_text, write_yaml
+from helpers import as_rgb, fill_colours
 
 DOC = ROOT / "docs" / "templates.md"
 FILE = re.compile(r"<!-- file: (?P<path>[^ ]+) -->\n```[a-z]*\n(?P<body>.*?)```", re.S)
@@ -38,12 +38,14 @@ def raw_text(pdf: Path) -> str:
                           text=True).stdout
 
 
+@pytest.mark.pdf
 def test_docs_example_brand_colour_and_logo(tmp_path):
     pdf = build_example(tmp_path, 1)
     assert as_rgb("#c8102e") in fill_colours(pdf)
     assert "HOUSE" in pdf_text(pdf).split("\f")[0]  # the SVG logo's text, on page 1
 
 
+@pytest.mark.pdf
 def test_docs_example_replaced_masthead_block(tmp_path):
     pdf = build_example(tmp_path, 2, templates=tmp_path / "my-templates")
     text = raw_text(pdf)
@@ -52,6 +54,7 @@ def test_docs_example_replaced_masthead_block(tmp_path):
     assert "Dams upstream change the river downstream." in text  # the other blocks are the theme's
 
 
+@pytest.mark.pdf
 def test_docs_example_new_section_partial(tmp_path):
     pdf = build_example(tmp_path, 3, templates=tmp_path / "my-templates")
     text = " ".join(pdf_text(pdf).split())

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .build import BuildResult, build, default_output, up_to_date
 from ..errors import BriefError, Problem
+from .build import BuildResult, build, default_output, up_to_date
+from .options import BuildOptions
 
 
 @dataclass(frozen=True)
@@ -58,35 +59,37 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def build_many(contents: Iterable[str | Path], output_dir: str | Path | None = None, *,
-               jobs: int = 1, executor: Executor | None = None, **options: Any) -> list[BatchItem]:
+def build_many(contents: Iterable[str | Path], output_dir: str | Path | None = None,
+               options: BuildOptions | None = None, *, jobs: int = 1, executor: Executor | None = None,
+               force: bool = False, **changes: Any) -> list[BatchItem]:
     """Build every content file (folders are expanded) into `output_dir/<stem>.pdf`.
 
     Runs in this process when `jobs` is 1 and no `executor` is given; in a pool of `jobs`
     processes otherwise (0 means one per CPU); or on `executor` when one is given, which is
-    then left running. `options` are those of `build()`. One brief's problems do not stop the
-    others: every item says how its brief went, in the order given.
+    then left running. `options` and `changes` are those of `build()`. One brief's problems do
+    not stop the others: every item says how its brief went, in the order given.
     """
+    options = BuildOptions.of(options, **changes)
     files = expand(contents)
-    outputs = [Path(output_dir) / f"{content.stem}.pdf" if output_dir is not None else default_output(content)
-               for content in files]
+    outputs = [default_output(content, output_dir if output_dir is not None else "output") for content in files]
     _refuse_clashes(files, outputs)
     if executor is None and jobs == 1:
-        return [_build_one(content, output, options) for content, output in zip(files, outputs)]
+        return [_build_one(content, output, options, force) for content, output in zip(files, outputs)]
     # Briefs already built from the same inputs need no worker.
-    items: list[BatchItem | None] = [_up_to_date(content, output, options) for content, output in zip(files, outputs)]
+    items: list[BatchItem | None] = [None if force else _up_to_date(content, output, options)
+                                     for content, output in zip(files, outputs)]
     todo = [index for index, item in enumerate(items) if item is None]
     workers = min(jobs if jobs > 0 else os.cpu_count() or 1, len(todo))
     if executor is None and workers == 1:
-        _fill(items, todo, (_build_one(files[i], outputs[i], options) for i in todo))
+        _fill(items, todo, (_build_one(files[i], outputs[i], options, force) for i in todo))
     elif executor is None and todo:
         from ..printing.engine import weasyprint
 
         weasyprint()  # imported (and any warning given) once here; forked workers inherit both
         with worker_pool(workers) as pool:
-            _fill(items, todo, _run(pool, [files[i] for i in todo], [outputs[i] for i in todo], options))
+            _fill(items, todo, _run(pool, [files[i] for i in todo], [outputs[i] for i in todo], options, force))
     elif todo:
-        _fill(items, todo, _run(executor, [files[i] for i in todo], [outputs[i] for i in todo], options))
+        _fill(items, todo, _run(executor, [files[i] for i in todo], [outputs[i] for i in todo], options, force))
     return items
 
 
@@ -95,9 +98,9 @@ def _fill(items: list, todo: list[int], results: Iterator[BatchItem]) -> None:
         items[index] = item
 
 
-def _up_to_date(content: Path, output: Path, options: dict) -> BatchItem | None:
+def _up_to_date(content: Path, output: Path, options: BuildOptions) -> BatchItem | None:
     try:
-        result = up_to_date(content, output, **options)
+        result = up_to_date(content, output, options)
     except BriefError:
         return None  # the worker reports it
     return BatchItem(content, result=result) if result else None
@@ -109,8 +112,10 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
 
 
-def _run(executor: Executor, files: list[Path], outputs: list[Path], options: dict) -> Iterator[BatchItem]:
-    futures = [executor.submit(_build_one, content, output, options) for content, output in zip(files, outputs)]
+def _run(executor: Executor, files: list[Path], outputs: list[Path], options: BuildOptions,
+         force: bool) -> Iterator[BatchItem]:
+    futures = [executor.submit(_build_one, content, output, options, force)
+               for content, output in zip(files, outputs)]
     for content, future in zip(files, futures):
         try:
             yield future.result()
@@ -118,11 +123,11 @@ def _run(executor: Executor, files: list[Path], outputs: list[Path], options: di
             yield BatchItem(content, problems=(Problem(content, f"build failed: {error!r}"),))
 
 
-def _build_one(content: Path, output: Path, options: dict) -> BatchItem:
+def _build_one(content: Path, output: Path, options: BuildOptions, force: bool = False) -> BatchItem:
     _own_fonts()
     # Problems travel back as plain data: they pickle, whatever the executor.
     try:
-        return BatchItem(content, result=build(content, output, **options))
+        return BatchItem(content, result=build(content, output, options, force=force))
     except BriefError as error:
         return BatchItem(content, problems=tuple(error.problems))
 
@@ -148,8 +153,8 @@ def _own_fonts() -> None:
     global _fonts_owner
     if _fonts_owner != os.getpid():
         _fonts_owner = os.getpid()
-        if "briefing.pdf" in sys.modules:
-            sys.modules["briefing.pdf"].disown_caches()
+        if "briefing.printing.typeset" in sys.modules:
+            sys.modules["briefing.printing.typeset"].disown_caches()
 
 
 def _refuse_clashes(files: list[Path], outputs: list[Path]) -> None:

@@ -1,50 +1,25 @@
-"""Build: the whole flow for one content file — load, render, print, write."""
+"""Build: the whole flow for one content file — load, render, print, write.
+
+    build("brief.yaml", "output/brief.pdf", BuildOptions(paper="letter"))
+
+reads top to bottom as the flow runs. Before any of it, the build cache is
+asked whether the last build of that PDF read the same files and had the same
+options; if so, nothing is imported or rendered. Every file the steps read is
+recorded with the hash of the very bytes read (`sandbox.files.recording`), and
+that record is what the cache stores and what `watch` follows.
+"""
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import cache
 from ..errors import BriefError, Problem
-from ..sandbox.limits import Limits
-
-if TYPE_CHECKING:
-    from ..printing.embed import EmbeddedFile
-
-DEFAULT_LIMITS = Limits()
-
-# The steps, imported on first use so that a build with nothing to do (see `cache`) stays cheap;
-# they are module attributes all the same (`briefing.pipeline.print_pdf`, …).
-_STEPS = {
-    "embed": ("..printing.embed", None), "variants": ("..printing.variants", None),
-    "Brief": ("..content.models", "Brief"), "check": ("..content.load", "check"),
-    "render_html": ("..render.html", "render_html"), "print_pdf": ("..printing.typeset", "print_pdf"),
-    "write_pngs": ("..output.preview", "write_pngs"), "write_pdf": ("..output.write", "write_pdf"),
-    "run_limited": ("..sandbox.limits", "run_limited"), "Theme": ("..themes.theme", "Theme"),
-    "brand_beside": ("..themes.theme", "brand_beside"), "load_theme": ("..themes.theme", "load_theme"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _STEPS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, attribute = _STEPS[name]
-    value = importlib.import_module(module, __package__)
-    value = getattr(value, attribute) if attribute else value
-    globals()[name] = value
-    return value
-
-
-def _import_steps() -> None:
-    """Make every step a module global (one set from outside, as a test does, is kept)."""
-    for name in _STEPS:
-        if name not in globals():
-            __getattr__(name)
+from . import cache
+from .options import BuildOptions
 
 
 @dataclass(frozen=True)
@@ -56,78 +31,110 @@ class BuildResult:
     images: tuple[Path, ...] = ()
     warnings: tuple[Problem, ...] = ()
     cached: bool = False
+    inputs: Mapping[Path, str | None] = field(default_factory=dict, compare=False, repr=False)
+    """Every file the build read, with the SHA-256 of the bytes it read (None: looked for, not found)."""
 
 
-def default_output(content: Path) -> Path:
-    return Path("output") / f"{content.stem}.pdf"
+def default_output(content: Path, folder: str | Path = "output") -> Path:
+    """`folder/<name>.pdf`, named after the content file (see `output_name`)."""
+    return Path(folder) / output_name(content)
 
 
-def build(content: str | Path, output: str | Path | None = None, *, theme: Theme | str | Path | None = None,
-          paper: str | None = None, html: bool = False, templates: str | Path | None = None,
-          brand: str | Path | None = None, variant: str | None = None,
-          attach: tuple[str | Path, ...] = (), first_page: int | None = None,
-          png: int | None = None, allowed_urls: tuple[str, ...] = (),
-          limits: Limits | None = DEFAULT_LIMITS, strict: bool = False, force: bool = False) -> BuildResult:
+def output_name(content: Path) -> str:
+    """`<stem>.pdf`, unless the same brief lies beside it in another format.
+
+    Of `brief.yaml` and `brief.md` side by side, the first in the order of `SUFFIXES` (YAML,
+    JSON, TOML, Markdown) is `brief.pdf` and the others say their format (`brief-md.pdf`), so
+    neither build overwrites the other's PDF.
+    """
+    from ..content.formats import SUFFIXES
+
+    content = Path(content)
+    suffix = content.suffix.lower()
+    if suffix not in SUFFIXES:
+        return f"{content.stem}.pdf"
+    first = next((known for known in SUFFIXES if known == suffix or content.with_suffix(known).is_file()), suffix)
+    return f"{content.stem}.pdf" if first == suffix else f"{content.stem}-{suffix[1:]}.pdf"
+
+
+def build(content: str | Path, output: str | Path | None = None, options: BuildOptions | None = None, *,
+          force: bool = False, **changes: Any) -> BuildResult:
     """Build the brief in `content` into a PDF at `output` (default `output/<stem>.pdf`).
 
-    `theme` is a built-in theme name or a theme folder; `templates` a folder of
-    files that replace the theme's; `brand` a brand settings file (default: a
-    `brand.yaml` beside the content). `paper` defaults to the theme's, else A4.
-    With `html=True` the intermediate HTML is written beside the PDF as well.
-    `variant` asks for a PDF variant (pdf/a-3b, pdf/ua-1, …); `attach` names
-    further files from the brief's folder to embed; `first_page` numbers the
-    pages from that number; `png` also writes each page as a PNG at that
-    resolution (dots per inch). The brief and its content file are always
-    embedded, except in PDF/A-1, PDF/A-2 and PDF/X, which forbid embedded files.
-    Resources are read only from the content's folder and the theme's folders, and
-    from URLs below the `allowed_urls` prefixes; rendering and printing each run
-    within `limits` (see `Limits`; `None` runs them in this process, unbounded).
-    The editorial checks' warnings come back in `BuildResult.warnings`; with
-    `strict=True` they fail the build.
-    When nothing the build reads (content, theme files, settings, attachments), none of its
-    options and no installed version changed since the last build of `output`, and the files
-    it wrote are as it wrote them, nothing is rendered and the result says `cached=True`;
-    `force=True` renders anyway.
+    `options` holds every setting (see `BuildOptions`); keyword arguments replace single ones,
+    so `build(content, output, paper="letter")` works too. The brief and its content file are
+    embedded, except in the variants that forbid embedded files.
+    When nothing the last build of `output` read has changed, nor its options or the installed
+    code, and the files it wrote are as it wrote them, nothing is rendered and the result says
+    `cached=True`; `force=True` renders anyway.
     Raises `BriefError` on any problem; an earlier PDF at `output` is then left as it was.
     """
-    arguments = dict(locals())  # first, so that every argument, and nothing else, is in the cache key
     started = time.perf_counter()
+    options = BuildOptions.of(options, **changes)
     content = Path(content)
     output = Path(output) if output is not None else default_output(content)
-    key = _cache_key(arguments)
-    if not force and (result := _cached(content, output, key, html, png, started)):
+    key = _key(content, options)
+    if not force and (result := _cached(content, output, key, options, started)):
         return result
 
-    _import_steps()
+    from ..sandbox.files import recording
+
+    with recording() as reads:
+        printed, document, warnings, folders = _render_and_print(content, options)
+    written = _write(output, printed.pdf, document, options)
+    cache.record(output, key, printed.pages, written, reads, folders=folders, warnings=warnings)
+    return BuildResult(pdf=output, pages=printed.pages, seconds=time.perf_counter() - started,
+                       html=output.with_suffix(".html") if options.html else None,
+                       images=tuple(path for path in written if path.suffix == ".png"),
+                       warnings=warnings, inputs=dict(reads))
+
+
+def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, tuple[Problem, ...], tuple[Path, ...]]:
+    """Load, render and print: the PDF, the HTML it was printed from, the warnings, the theme's folders."""
+    from ..content.load import check
+    from ..printing.embed import identifier
+    from ..printing.typeset import print_pdf
+    from ..render.html import render_html
+    from ..sandbox.limits import run_limited
+    from ..themes.theme import Theme, brand_beside, load_theme
+
+    theme = options.theme
     if not isinstance(theme, Theme):
-        theme = load_theme(theme or "default", templates=templates, brand=brand or brand_beside(content))
-    paper = paper or theme.paper or "a4"
-    checked = check(content, variant=variant)
-    if strict and checked.warnings:
+        theme = load_theme(theme, templates=options.templates, brand=options.brand or brand_beside(content))
+    paper = options.paper or theme.paper or "a4"
+    checked = check(content, variant=options.variant)
+    if options.strict and checked.warnings:
         raise BriefError(list(checked.warnings))
-    brief = checked.brief
-    original = checked.source  # the very bytes that were validated go into the PDF
-    files = _embedded_files(brief, content, original, variant, attach)
+    brief, original = checked.brief, checked.source  # the very bytes that were validated go into the PDF
+    files = _embedded_files(brief, content, original, options)
     # The theme's templates run in a bounded child too: a template can loop for ever.
-    if limits is None:
+    if options.limits is None:
         document = render_html(brief, theme)
     else:
-        document = run_limited(render_html, (brief, theme), limits, content, step="rendering")
+        document = run_limited(render_html, (brief, theme), options.limits, content, step="rendering")
         _warm_templates(theme)
     printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,),
-                        variant=variant, attachments=files, first_page=first_page,
-                        identifier=embed.identifier(original, variant, paper, theme.name, first_page),
-                        allowed_urls=tuple(allowed_urls), limits=limits, name=content)
+                        base_folder=content.resolve().parent, variant=options.variant, attachments=files,
+                        first_page=options.first_page,
+                        identifier=identifier(original, options.variant, paper, theme.name, options.first_page),
+                        allowed_urls=options.allowed_urls, limits=options.limits, name=content)
+    return printed, document, checked.warnings, theme.folders
+
+
+def _write(output: Path, pdf: bytes, document: str, options: BuildOptions) -> dict[Path, bytes]:
+    """Write the PDF and whatever else was asked for; returns what was written where."""
+    from ..output.preview import page_images, png_paths
+    from ..output.write import write_pdf
+
+    written: dict[Path, bytes] = {output: pdf}
+    if options.html:
+        written[output.with_suffix(".html")] = document.encode("utf-8")
+    if options.png:
+        written.update(zip(png_paths(output, pages := page_images(pdf, options.png)), pages))
     cache.forget(output)  # until the new files are in place; a failure before here leaves both as they were
-    html_path = write_pdf(document.encode("utf-8"), output.with_suffix(".html")) if html else None
-    write_pdf(printed.pdf, output)
-    images = tuple(write_pngs(printed.pdf, output, png)) if png else ()
-    written = {output: printed.pdf, **({html_path: document.encode("utf-8")} if html_path else {})}
-    written.update((image, image.read_bytes()) for image in images)
-    cache.record(output, key, printed.pages, written, _inputs(content, theme, brief, attach),
-                 folders=theme.folders, warnings=checked.warnings)
-    return BuildResult(pdf=output, pages=printed.pages, seconds=time.perf_counter() - started,
-                       html=html_path, images=images, warnings=checked.warnings)
+    for path, data in written.items():
+        write_pdf(data, path)
+    return written
 
 
 def _warm_templates(theme: Any) -> None:
@@ -136,8 +143,8 @@ def _warm_templates(theme: Any) -> None:
     Only after a rendering in a bounded child succeeded with these very files; compiling runs
     none of a template's code (its loops run only when it renders, in the child).
     """
-    from ..render.html import FILTERS
     from ..render.environment import environment
+    from ..render.html import FILTERS
 
     env = environment(theme.folders, tuple(sorted(FILTERS.items())))
     try:
@@ -147,61 +154,42 @@ def _warm_templates(theme: Any) -> None:
         pass
 
 
-def up_to_date(content: str | Path, output: str | Path | None = None, **options: Any) -> BuildResult | None:
-    """What `build()` with these arguments would return without rendering, or None if it must render."""
+def up_to_date(content: str | Path, output: str | Path | None = None, options: BuildOptions | None = None,
+               **changes: Any) -> BuildResult | None:
+    """What `build()` with these options would return without rendering, or None if it must render."""
     started = time.perf_counter()
-    bound = inspect.signature(build).bind(content, output, **options)
-    bound.apply_defaults()
-    arguments = bound.arguments
-    if arguments["force"]:
-        return None
+    options = BuildOptions.of(options, **changes)
     content = Path(content)
     output = Path(output) if output is not None else default_output(content)
-    return _cached(content, output, _cache_key(arguments), arguments["html"], arguments["png"], started)
+    return _cached(content, output, _key(content, options), options, started)
 
 
-# Arguments of `build` that say where or whether to build, not what.
-_NOT_OPTIONS = {"content", "output", "force"}
+def _key(content: Path, options: BuildOptions) -> str:
+    return cache.build_key({"content file": content.resolve(), "options": options.canonical()})
 
 
-def _cache_key(arguments: dict[str, Any]) -> str:
-    options = {name: value for name, value in arguments.items() if name not in _NOT_OPTIONS}
-    options["content file"] = Path(arguments["content"]).resolve()
-    return cache.build_key(options)
-
-
-def _cached(content: Path, output: Path, key: str, html: bool, png: int | None,
-            started: float) -> BuildResult | None:
+def _cached(content: Path, output: Path, key: str, options: BuildOptions, started: float) -> BuildResult | None:
     stamp = cache.lookup(output, key)
     if stamp is None:
         return None
-    folder = output.parent
-    images = tuple(sorted(folder / name for name in stamp.outputs if name.endswith(".png"))) if png else ()
+    images = tuple(sorted(output.parent / name for name in stamp.outputs if name.endswith(".png")))
     return BuildResult(pdf=output, pages=stamp.pages, seconds=time.perf_counter() - started,
-                       html=output.with_suffix(".html") if html else None, images=images,
-                       warnings=tuple(Problem(**{**warning, "path": Path(warning["path"])})
-                                      for warning in stamp.warnings), cached=True)
+                       html=output.with_suffix(".html") if options.html else None, images=images,
+                       warnings=stamp.problems, cached=True,
+                       inputs={Path(path): digest for path, digest in stamp.inputs.items()})
 
 
-def _inputs(content: Path, theme: Any, brief: Any, attach: tuple[str | Path, ...]) -> list[Path]:
-    """Every file a build of `content` reads, or would read if it appeared, besides the theme's folders."""
-    from ..themes.theme import BRAND
-
-    assets = [asset.source for _, asset in theme.font_faces] + ([theme.logo.source] if theme.logo else [])
-    attachments = [content.parent / entry.path for entry in brief.attachments] + [Path(path) for path in attach]
-    return [content, content.parent / BRAND, *theme.settings_files, *assets, *attachments]
-
-
-def _embedded_files(brief: Any, content: Path, original: bytes, variant: str | None,
-                    attach: tuple[str | Path, ...]) -> list[EmbeddedFile]:
+def _embedded_files(brief: Any, content: Path, original: bytes, options: BuildOptions) -> list[Any]:
     """The brief's source files, then its attachments, where the variant allows embedded files.
 
-    `--attach` with a variant that forbids embedded files is an error; the
+    `attach` with a variant that forbids embedded files is an error; the
     brief's own source is then silently left out.
     """
-    if not variants.embeds_files(variant):
-        if attach:
-            raise BriefError([Problem(str(path), f"{variant} cannot embed files; use pdf/a-3b or pdf/a-3u",
-                                      field="--attach") for path in attach])
+    from ..printing import embed, variants
+
+    if not variants.embeds_files(options.variant):
+        if options.attach:
+            raise BriefError([Problem(str(path), f"{options.variant} cannot embed files; use pdf/a-3b or pdf/a-3u",
+                                      field="attach") for path in options.attach])
         return []
-    return [*embed.source_files(brief, content, original), *embed.attachments(brief, content, attach)]
+    return [*embed.source_files(brief, content, original), *embed.attachments(brief, content, options.attach)]

@@ -4,10 +4,18 @@ After a good build, a hidden `.NAME.pdf.build` file beside the PDF records
 
 - a key: one SHA-256 over the build's options (every argument of `build()`) and
   the installed briefing, WeasyPrint and pydyf;
-- the SHA-256 of every input the build read: the content file, every file of
-  the theme's folders, settings and brand files, attachments — and the inputs
-  it looked for and did not find, such as a `brand.yaml` beside the content;
+- the SHA-256 of every input the build read, as it read it (the record that
+  `sandbox.files.recording` keeps: content, settings and brand files, logo and
+  fonts, attachments, images and stylesheets), and of every file of the theme's
+  folders — and the inputs it looked for and did not find, such as a
+  `brand.yaml` beside the content;
 - the SHA-256 of every file it wrote.
+
+A record is only a hint: one that is malformed, names no PDF, or vouches for a
+PDF that is missing or different means a rebuild, never an error. Checking reads
+regular files only, no larger than `MAX_INPUT_BYTES`, and never follows a link
+or waits on a FIFO; the record is written through a new file that is never a
+link (`O_NOFOLLOW | O_EXCL`).
 
 A later build with the same key whose inputs and outputs are all as recorded
 (and whose theme folders hold no new files) returns at once. Checking costs
@@ -23,6 +31,7 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -30,7 +39,9 @@ from typing import Any
 
 from .. import __version__
 
-FORMAT = 2
+FORMAT = 3
+#: An input larger than this is never hashed: it counts as changed, and the build itself refuses it.
+MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +57,12 @@ class Stamp:
 
     def to_json(self) -> str:
         return json.dumps({"format": FORMAT, **dataclasses.asdict(self)}, indent=1, sort_keys=True)
+
+    @property
+    def problems(self) -> tuple[Any, ...]:
+        from ..errors import Problem
+
+        return tuple(Problem.from_dict(warning) for warning in self.warnings)
 
 
 def stamp_path(output: Path) -> Path:
@@ -64,16 +81,23 @@ def build_key(options: Mapping[str, Any]) -> str:
 def lookup(output: Path, key: str) -> Stamp | None:
     """The stamp of the last build of `output` if it had `key` and nothing it read or wrote has changed."""
     try:
-        stored = json.loads(stamp_path(output).read_text(encoding="utf-8"))
+        stored = json.loads(_read_regular(stamp_path(output), 64 * 1024 * 1024))
         if stored.get("format") != FORMAT or stored.get("key") != key:
             return None
-        stamp = Stamp(key=stored["key"], pages=int(stored["pages"]), outputs=dict(stored["outputs"]),
-                      inputs=dict(stored["inputs"]), folders=list(stored["folders"]),
+        stamp = Stamp(key=str(stored["key"]), pages=int(stored["pages"]),
+                      outputs={str(name): str(digest) for name, digest in dict(stored["outputs"]).items()},
+                      inputs={str(name): None if digest is None else str(digest)
+                              for name, digest in dict(stored["inputs"]).items()},
+                      folders=[str(folder) for folder in stored["folders"]],
                       warnings=[dict(warning) for warning in stored["warnings"]])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        stamp.problems  # noqa: B018 - malformed warnings mean a rebuild, not a traceback later
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
+    if output.name not in stamp.outputs or stamp.pages < 1:
+        return None  # a record must vouch for the PDF itself
     for name, expected in stamp.outputs.items():
-        if _digest_or_none(output.parent / name) != expected:
+        written = (output.parent / name).resolve()
+        if not written.is_relative_to(output.parent.resolve()) or _digest_or_none(written) != expected:
             return None
     for name, expected in stamp.inputs.items():
         if _digest_or_none(Path(name)) != expected:
@@ -84,31 +108,33 @@ def lookup(output: Path, key: str) -> Stamp | None:
     return stamp
 
 
-def record(output: Path, key: str, pages: int, written: Mapping[Path, bytes], inputs: Iterable[Path],
+def record(output: Path, key: str, pages: int, written: Mapping[Path, bytes], reads: Mapping[Path, str | None],
            folders: Iterable[Path], warnings: Iterable[Any] = ()) -> None:
     """Store the stamp of a finished build beside `output`; a failure to do so only costs a rebuild.
 
+    `reads` is what the build read, with the hash of the bytes it read: a file saved while the
+    build ran no longer matches, so the next build renders again. Files of the theme's `folders`
+    that the build did not read are hashed now.
     The stamp is replaced atomically but not synced to disk: a stamp lost in a crash, or one
     that outlived the files it describes, fails `lookup` and costs one rebuild.
     """
     folders = sorted({str(Path(folder).resolve()) for folder in folders})
-    read = {Path(path).resolve() for path in inputs}
-    read.update(path for folder in folders for path in _files_below(Path(folder)))
-    try:
-        stamp = Stamp(key=key, pages=pages,
-                      outputs={os.path.relpath(path, output.parent): hashlib.sha256(data).hexdigest()
-                               for path, data in written.items()},
-                      inputs={str(path): _digest_or_none(path) for path in sorted(read)},
-                      folders=folders,
-                      warnings=[{"path": str(warning.path), "message": warning.message, "field": warning.field,
-                                 "line": warning.line, "column": warning.column} for warning in warnings])
-    except OSError:
-        forget(output)
-        return
+    inputs = {str(path): digest for path, digest in reads.items()}
+    for folder in folders:
+        for path in _files_below(Path(folder)):
+            inputs.setdefault(str(path), _digest_or_none(path))
+    stamp = Stamp(key=key, pages=pages,
+                  outputs={os.path.relpath(path, output.parent): hashlib.sha256(data).hexdigest()
+                           for path, data in written.items()},
+                  inputs=dict(sorted(inputs.items())), folders=folders,
+                  warnings=[warning.as_dict() for warning in warnings])
     target = stamp_path(output)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.part")
     try:
-        temporary.write_text(stamp.to_json(), encoding="utf-8")
+        _unlink(temporary)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        with os.fdopen(os.open(temporary, flags, 0o644), "w", encoding="utf-8") as handle:
+            handle.write(stamp.to_json())
         os.replace(temporary, target)
     except OSError:
         for path in (temporary, target):
@@ -128,7 +154,7 @@ def forget(output: Path) -> None:
 def canonical(value: Any) -> Any:
     """`value` as plain JSON data, so any build option can be part of the key."""
     if isinstance(value, Path):  # a file given as an option counts by its content too
-        return {"path": str(value.resolve()), "sha256": _file_digest(value) if value.is_file() else None}
+        return {"path": str(value.resolve()), "sha256": _digest_or_none(value) if value.is_file() else None}
     if isinstance(value, enum.Enum):
         return canonical(value.value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -150,8 +176,35 @@ def _digest_or_none(path: Path) -> str | None:
         return _file_digest(path)
     except FileNotFoundError:
         return None
-    except OSError:
+    except (OSError, ValueError):
         return "unreadable"
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def _open_regular(path: Path) -> tuple[int, os.stat_result]:
+    """A descriptor of `path` if it is a regular file no larger than `MAX_INPUT_BYTES`; never waits or follows."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags)
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_INPUT_BYTES:
+        os.close(descriptor)
+        raise ValueError(f"{path} is not a regular file of at most {MAX_INPUT_BYTES} bytes")
+    return descriptor, info
+
+
+def _read_regular(path: Path, max_bytes: int) -> bytes:
+    descriptor, info = _open_regular(path)
+    if info.st_size > max_bytes:
+        os.close(descriptor)
+        raise ValueError(f"{path} is too large")
+    with os.fdopen(descriptor, "rb") as handle:
+        return handle.read(max_bytes)
 
 
 def _files_below(folder: Path) -> list[Path]:
@@ -168,13 +221,13 @@ def _file_digest(path: Path) -> str:
     A file modified in the last few seconds is hashed every time: two saves within one tick of
     the file system's clock can leave the same size and time behind.
     """
-    stat = path.stat()
-    seen = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-    if (digest := _digests.get(seen)) is None:
-        with path.open("rb") as handle:
+    descriptor, info = _open_regular(path)
+    with os.fdopen(descriptor, "rb") as handle:
+        seen = (str(path), info.st_size, info.st_mtime_ns, info.st_ino)
+        if (digest := _digests.get(seen)) is None:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
-        if time.time_ns() - stat.st_mtime_ns > 3_000_000_000:
-            _digests[seen] = digest
+            if time.time_ns() - info.st_mtime_ns > 3_000_000_000:
+                _digests[seen] = digest
     return digest
 
 

@@ -14,10 +14,20 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import BriefError, Problem, closest
+from ..sandbox.files import note
 from .formats import MARKDOWN_SECTIONS, SUFFIXES, Parsed, Positions, kind_of, parse_text
 from .models import Brief
 
 FORMATS = SUFFIXES
+#: Content given on standard input (`briefing build -`) is read as this file in the working folder.
+STDIN = Path("<stdin>")
+MAX_CONTENT_BYTES = 10 * 1024 * 1024
+_provided: dict[Path, tuple[bytes, str]] = {}
+
+
+def provide(data: bytes, format: str, path: Path = STDIN) -> None:
+    """Make `data` the content of `path` in `format`, for content that is no file (standard input)."""
+    _provided[path] = (data, format)
 #: A top-level key that editors read to find the JSON Schema; the loader ignores it.
 SCHEMA_KEY = "$schema"
 
@@ -78,17 +88,21 @@ def parse(path: Path) -> Parsed:
 
 def read(path: Path) -> bytes:
     """The bytes of the content file at `path`, or a `BriefError` that says why not."""
+    if path in _provided:
+        return _provided[path][0]
     if kind_of(path) is None:
         known = ", ".join(sorted(FORMATS))
         raise BriefError([Problem(path, f"unknown content format {path.suffix!r} (expected {known})")])
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
         raise BriefError([Problem(path, "no such file")]) from None
     except IsADirectoryError:
         raise BriefError([Problem(path, "is a folder, not a content file")]) from None
     except OSError as error:
         raise BriefError([Problem(path, f"cannot read: {error}")]) from None
+    note(path, data)
+    return data
 
 
 def _parse_bytes(path: Path, source: bytes) -> Parsed:
@@ -96,7 +110,7 @@ def _parse_bytes(path: Path, source: bytes) -> Parsed:
         text = source.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BriefError([Problem(path, f"cannot read: {error}")]) from None
-    return parse_text(text, path, kind_of(path))
+    return parse_text(text, path, _provided[path][1] if path in _provided else kind_of(path))
 
 
 def validate(data: Any, path: Path, locate: Positions | None = None, *, problems: list[Problem] = (),
@@ -118,13 +132,12 @@ def validate(data: Any, path: Path, locate: Positions | None = None, *, problems
     try:
         brief = Brief.model_validate(data, context={"variant": variant})
     except ValidationError as error:
-        entries = error.errors()
-        found += [_problem(path, positions, entry, format) for entry in entries]
-        reported = {tuple(entry["loc"]) for entry in entries}
+        found += validation_problems(error, path, positions, Brief, format=format)
+        reported = {tuple(entry["loc"]) for entry in error.errors()}
         for loc, kind, message in reference_problems(data):
             if loc not in reported:
                 line, column = positions.locate(loc)
-                found.append(Problem(path, message, field=_dotted(loc), line=line, column=column))
+                found.append(Problem(path, message, field=_dotted(loc), line=line, column=column, code=kind))
     if found or brief is None:
         raise BriefError(_sorted(found))
     return brief
@@ -138,29 +151,44 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return ".".join(str(step) for step in loc)
 
 
-def _problem(path: Path, positions: Positions, entry: dict[str, Any], format: str = "yaml") -> Problem:
-    loc = tuple(entry["loc"])
+def validation_problems(error: ValidationError, path: Path, positions: Positions, model: type[BaseModel], *,
+                        format: str = "yaml", patterns: dict[str, str] | None = None) -> list[Problem]:
+    """Pydantic's errors for `model` as located problems: the one translation for content and settings files.
+
+    `patterns` says, per top-level field, what a value failing its pattern should look like.
+    """
+    return [_problem(path, positions, entry, model, format, patterns or {}) for entry in error.errors()]
+
+
+def _problem(path: Path, positions: Positions, entry: dict[str, Any], model: type[BaseModel], format: str,
+             patterns: dict[str, str]) -> Problem:
     kind = entry["type"]
+    is_key = "[key]" in entry["loc"]  # pydantic marks an error in a mapping's key with a "[key]" step
+    loc = tuple(step for step in entry["loc"] if step != "[key]")
     field = _dotted(loc)
-    line, column = positions.locate(loc, key=kind == "extra_forbidden")
-    if kind == "missing":
+    line, column = positions.locate(loc, key=kind == "extra_forbidden" or is_key)
+    if is_key:
+        message = f"{entry.get('input')!r} is not a token name (lower-case letters, digits and -)"
+    elif kind == "missing":
         message = "required field is missing"
         if format == "markdown" and len(loc) == 2 and loc[1] == "body" and loc[0] in MARKDOWN_SECTIONS:
             message += f" (write it under a `## {MARKDOWN_SECTIONS[loc[0]]}` heading)"
     elif kind == "extra_forbidden":
-        message = "unknown field"
-        allowed = _fields_at(loc[:-1])
+        message = "unknown field" if model is Brief else "unknown setting"
+        allowed = _fields_at(loc[:-1], model)
         suggestion = closest(str(loc[-1]), allowed)
         if suggestion:
             message += f"; did you mean {suggestion!r}?"
         elif allowed:
             message += f" (allowed: {', '.join(allowed)})"
+    elif kind == "string_pattern_mismatch" and loc and str(loc[0]) in patterns:
+        message = f"{entry.get('input')!r} is not {patterns[str(loc[0])]}"
     else:
         message = entry["msg"].removeprefix("Value error, ")
         message = message[0].lower() + message[1:]
         if kind.endswith("_type") or kind.endswith("_parsing"):
             message += f", got {_describe(entry.get('input'))}"
-    return Problem(path, message, field=field, line=line, column=column)
+    return Problem(path, message, field=field, line=line, column=column, code=kind)
 
 
 def _describe(value: Any) -> str:
@@ -172,9 +200,8 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-def _fields_at(loc: tuple[Any, ...]) -> list[str]:
-    """The field names allowed at `loc`, found by walking the models' annotations."""
-    model: Any = Brief
+def _fields_at(loc: tuple[Any, ...], model: Any = Brief) -> list[str]:
+    """The field names allowed at `loc` of `model`, found by walking the models' annotations."""
     for step in loc:
         if isinstance(step, int):
             continue

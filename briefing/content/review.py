@@ -59,9 +59,10 @@ def review(brief: Brief, path: Path | str = "<brief>", positions: Positions | No
     positions = positions or Positions()
     warnings: list[Problem] = []
 
-    def warn(loc: tuple[Any, ...], message: str) -> None:
+    def warn(loc: tuple[Any, ...], code: str, message: str) -> None:
         line, column = positions.locate(loc)
-        warnings.append(Problem(path, message, field=".".join(map(str, loc)), line=line, column=column))
+        warnings.append(Problem(path, message, field=".".join(map(str, loc)), line=line, column=column,
+                                code=code, severity="warning"))
 
     _takeaways(brief, warn)
     _uncited_sources(brief, warn)
@@ -78,11 +79,11 @@ def words(text: str) -> int:
 def _takeaways(brief: Brief, warn: Any) -> None:
     count = len(brief.summary)
     if not TAKEAWAYS_MIN <= count <= TAKEAWAYS_MAX:
-        warn(("summary",), f"{count} key takeaway{'s' if count != 1 else ''}; a brief reads best with "
+        warn(("summary",), "too_many_takeaways", f"{count} key takeaway{'s' if count != 1 else ''}; a brief reads best with "
                            f"{TAKEAWAYS_MIN} to {TAKEAWAYS_MAX}")
     total = sum(words(item) for item in brief.summary)
     if total > TAKEAWAYS_WORDS:
-        warn(("summary",), f"key takeaways run to {total} words together; keep them to about "
+        warn(("summary",), "long_takeaways", f"key takeaways run to {total} words together; keep them to about "
                            f"{TAKEAWAYS_WORDS} so they fit the first page")
 
 
@@ -90,7 +91,7 @@ def _uncited_sources(brief: Brief, warn: Any) -> None:
     cited = {source_id for _, source_id in brief.citations()}
     for index, source in enumerate(brief.sources):
         if source.id not in cited:
-            warn(("sources", index, "id"), f"source {source.id!r} is never cited")
+            warn(("sources", index, "id"), "uncited_source", f"source {source.id!r} is never cited")
 
 
 def _order(brief: Brief, warn: Any) -> None:
@@ -102,7 +103,7 @@ def _order(brief: Brief, warn: Any) -> None:
         for index in range(1, len(items)):
             before, after = items[index - 1].date, items[index].date
             if _earliest(after) < _earliest(before):
-                warn((*loc, index, "date"), f"{after} comes after {before} in the list; "
+                warn((*loc, index, "date"), "out_of_order", f"{after} comes after {before} in the list; "
                                             "dates should run oldest first")
 
 
@@ -110,7 +111,7 @@ def _dates(brief: Brief, warn: Any) -> None:
     published = brief.meta.date
     for index, source in enumerate(brief.sources):
         if source.date is not None and _earliest(source.date) > published:
-            warn(("sources", index, "date"), f"source is dated {source.date}, after the brief "
+            warn(("sources", index, "date"), "source_after_brief", f"source is dated {source.date}, after the brief "
                                              f"itself ({published.isoformat()})")
 
 

@@ -16,7 +16,8 @@ def page_images(pdf: bytes, resolution: int = DEFAULT_RESOLUTION) -> list[bytes]
     import pypdfium2
 
     if not 10 <= resolution <= 1200:
-        raise BriefError([Problem("--resolution", f"must be between 10 and 1200 dpi, got {resolution}")])
+        raise BriefError([Problem("options", f"must be between 10 and 1200 dpi, got {resolution}",
+                                  field="resolution", code="invalid_option")])
     document = pypdfium2.PdfDocument(pdf)
     images = []
     try:
@@ -31,10 +32,14 @@ def page_images(pdf: bytes, resolution: int = DEFAULT_RESOLUTION) -> list[bytes]
     return images
 
 
+def png_paths(output: str | Path, images: list[bytes]) -> list[Path]:
+    """Where the page pictures of `output` go: `<stem>-1.png`, `<stem>-2.png`, … beside it."""
+    output = Path(output)
+    width = len(str(len(images)))
+    return [output.with_name(f"{output.stem}-{number:0{width}d}.png") for number in range(1, len(images) + 1)]
+
+
 def write_pngs(pdf: bytes, output: str | Path, resolution: int = DEFAULT_RESOLUTION) -> list[Path]:
     """Write the pages of `pdf` beside `output` as `<stem>-1.png`, `<stem>-2.png`, …"""
-    output = Path(output)
     images = page_images(pdf, resolution)
-    width = len(str(len(images)))
-    return [write_pdf(image, output.with_name(f"{output.stem}-{number:0{width}d}.png"))
-            for number, image in enumerate(images, 1)]
+    return [write_pdf(image, path) for path, image in zip(png_paths(output, images), images)]

@@ -67,7 +67,7 @@ def attachments(brief: Brief, content: Path, extra: Iterable[str | Path] = ()) -
     problems: list[Problem] = []
     wanted = [(folder / entry.path, entry.description, entry.relationship, ("attachments", index, "path"))
               for index, entry in enumerate(brief.attachments)]
-    wanted += [(Path(path), None, "Supplement", None) for path in extra]
+    wanted += [(folder / path, None, "Supplement", None) for path in extra]  # relative to the brief's folder
     names = {content.name, f"{content.stem}.validated.json"}
     for path, description, relationship, loc in wanted:
         try:

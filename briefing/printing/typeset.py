@@ -46,7 +46,8 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
               allowed_folders: tuple[Path, ...] = (), variant: variants.Variant = None,
               identifier: bytes | None = None, attachments: Sequence[EmbeddedFile] = (),
               first_page: int | None = None, allowed_urls: tuple[str, ...] = (),
-              limits: Limits | None = DEFAULT_LIMITS, name: str | Path = "brief") -> PrintedBrief:
+              limits: Limits | None = DEFAULT_LIMITS, name: str | Path = "brief",
+              base_folder: Path | None = None) -> PrintedBrief:
     """Typeset `html` with the theme's stylesheets on `paper` (a4 or letter).
 
     `variant` is one of the PDF variants offered (pdf/a-3b, pdf/ua-1, …), or one
@@ -56,32 +57,40 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
     that will sit inside a report. Files are read only from the theme's folders
     and `allowed_folders`, URLs only below `allowed_urls` prefixes; the print runs
     within `limits` (`None`: in this process, unbounded). `name` (the content
-    file, usually) is what errors point at.
+    file, usually) is what errors point at. Relative URLs in `html` (an image in
+    the prose) are read from `base_folder`, the content's folder, which must be one
+    of `allowed_folders`, or where it lacks them, from the theme's folders.
     """
-    from ..sandbox.fetcher import parse_url_prefix
+    from ..sandbox.urls import parse_url_prefix
 
     theme = theme or load_theme()
     if paper not in PAPER_SIZES:
-        raise BriefError([Problem("--paper", f"unknown paper size {paper!r} (expected a4 or letter)")])
+        raise BriefError([Problem("options", f"unknown paper size {paper!r} (expected a4 or letter)",
+                                  field="paper", code="invalid_option")])
     try:
         variant = variants.check(variant) or None
     except ValueError as error:
-        raise BriefError([Problem("--pdf-variant", str(error))]) from None
+        raise BriefError([Problem("options", str(error), field="variant", code="invalid_option")]) from None
     if first_page is not None and first_page < 1:
-        raise BriefError([Problem("--first-page", f"must be 1 or more, got {first_page}")])
+        raise BriefError([Problem("options", f"must be 1 or more, got {first_page}", field="first_page",
+                                  code="invalid_option")])
     problems = []
     for prefix in allowed_urls:
         try:
             parse_url_prefix(prefix)
         except ValueError as error:
-            problems.append(Problem("--allow-url", str(error)))
+            problems.append(Problem("options", str(error), field="allowed_urls", code="invalid_option"))
     if problems:
         raise BriefError(problems)
     folders = tuple(Path(folder).resolve() for folder in (*theme.folders, *allowed_folders))
+    search = tuple(Path(folder).resolve() for folder in ((base_folder,) if base_folder else ()) + theme.folders)
     job = _PrintJob(html, theme, paper, folders, tuple(allowed_urls), variant, identifier, tuple(attachments),
-                    first_page, limits.max_pages if limits else None, str(name))
+                    first_page, limits.max_pages if limits else None, str(name), search)
     if limits is None:
         return _print(job)
+    from .engine import weasyprint
+
+    weasyprint()  # imported (and any warning given) here, once: every child starts with it
     printed = run_limited(_print, (job,), limits, name)
     _warm(job)
     return printed
@@ -127,6 +136,8 @@ class _PrintJob:
     first_page: int | None
     max_pages: int | None
     name: str
+    search: tuple[Path, ...]
+    """Where the document's relative URLs are found: the content's folder, then the theme's."""
 
 
 def _print(job: _PrintJob) -> PrintedBrief:
@@ -138,7 +149,7 @@ def _print(job: _PrintJob) -> PrintedBrief:
     from ..sandbox.fetcher import ConfinedFetcher, RefusedResource
 
     theme, variant = job.theme, job.variant
-    fetcher = ConfinedFetcher(job.folders, job.allowed_urls)
+    fetcher = ConfinedFetcher(job.folders, job.allowed_urls, search=job.search)
     font_config = _font_config()
 
     options: dict[str, Any] = {"pdf_variant": variants.weasyprint_variant(variant)}
@@ -152,7 +163,7 @@ def _print(job: _PrintJob) -> PrintedBrief:
             if extra_css:
                 stylesheets.append(_css(fetcher, font_config, string=extra_css))
             document = weasyprint.HTML(
-                string=job.html, base_url=theme.folders[0].resolve().as_uri() + "/", url_fetcher=fetcher,
+                string=job.html, base_url=job.search[0].as_uri() + "/", url_fetcher=fetcher,
             ).render(stylesheets=stylesheets, font_config=font_config, cache=_IMAGES, **options)
             if fetcher.refused:  # raised inside WeasyPrint but caught somewhere on the way
                 raise fetcher.refused[0]

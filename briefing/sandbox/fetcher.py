@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .files import Refused, read_inside
+from .urls import below_a_prefix, parse_url_prefix
 from ..printing.engine import weasyprint
 
 weasyprint()  # imported without slow library searches, before anything below imports it
@@ -28,7 +29,6 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 MAX_RESOURCE_BYTES = 32 * 1024 * 1024
 NETWORK_TIMEOUT = 10
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class RefusedResource(FatalURLFetchingError):
@@ -41,16 +41,22 @@ class RefusedResource(FatalURLFetchingError):
 
 
 class ConfinedFetcher(URLFetcher):
-    """Reads `data:` URIs, regular files below `folders`, and URLs below `allowed_urls`; nothing else."""
+    """Reads `data:` URIs, regular files below `folders`, and URLs below `allowed_urls`; nothing else.
+
+    `search` is the path along which the document's own relative URLs are found: they resolve
+    against its first folder (the content's), and a file missing there is looked for at the same
+    place in each later folder (the theme's), much as templates are found along the theme's path.
+    """
 
     def __init__(self, folders: tuple[Path, ...], allowed_urls: tuple[str, ...] = (),
-                 max_bytes: int = MAX_RESOURCE_BYTES):
+                 max_bytes: int = MAX_RESOURCE_BYTES, search: tuple[Path, ...] = ()):
         # Only gzip: a deflate body would be inflated whole before the size cap could look at it.
         super().__init__(timeout=NETWORK_TIMEOUT, allowed_protocols={"data", "file", "http", "https"},
                          allow_redirects=bool(allowed_urls), http_headers={"Accept-Encoding": "gzip"})
         self.folders = tuple(Path(folder).resolve() for folder in folders)
         self.prefixes = tuple(parse_url_prefix(prefix) for prefix in allowed_urls)
         self.max_bytes = max_bytes
+        self.search = tuple(Path(folder).resolve() for folder in search)
         self.refused: list[RefusedResource] = []
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
@@ -78,18 +84,33 @@ class ConfinedFetcher(URLFetcher):
         except (UnicodeDecodeError, ValueError):
             self._refuse(url, "not a valid file path")
         try:
+            path = self._along_search_path(path)
             body = read_inside(path, self.folders, self.max_bytes)
         except Refused as refusal:
             self._refuse(url, "outside the brief's and theme's folders" if refusal.kind == "outside"
                          else refusal.reason)
         return URLFetcherResponse(url=Path(os.path.realpath(path)).as_uri(), body=body)
 
+    def _along_search_path(self, path: str) -> str:
+        """`path`, or where it lies in a later folder of the search path when the first lacks it."""
+        if not self.search or os.path.lexists(path):
+            return path
+        try:
+            relative = Path(os.path.normpath(path)).relative_to(self.search[0])
+        except ValueError:
+            return path
+        for folder in self.search[1:]:
+            candidate = folder / relative
+            if os.path.lexists(candidate):
+                return str(candidate)
+        return path
+
     # network
 
     def _download(self, url: str, parts: Any, headers: Any) -> URLFetcherResponse:
         if not self.prefixes:
             self._refuse(url, "network access is off (allow a prefix with --allow-url)")
-        if not _below_a_prefix(parts, self.prefixes):
+        if not below_a_prefix(parts, self.prefixes):
             self._refuse(url, "outside the allowed URL prefixes")
         response = super().fetch(url, headers)
         try:
@@ -105,35 +126,3 @@ class ConfinedFetcher(URLFetcher):
         refusal = RefusedResource(url, reason)
         self.refused.append(refusal)
         raise refusal
-
-
-def parse_url_prefix(prefix: str) -> tuple[str, str, int, str]:
-    """An allowed prefix as (scheme, host, port, path); the path always ends with `/`."""
-    parts = urlsplit(prefix.strip())
-    scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname or parts.username or parts.password:
-        raise ValueError(f"{prefix!r} is not an http:// or https:// URL prefix such as https://example.org/data/")
-    path = parts.path or "/"
-    if _has_dot_segments(path):
-        raise ValueError(f"{prefix!r} contains . or .. segments")
-    if not path.endswith("/"):
-        path += "/"
-    return scheme, parts.hostname.lower(), parts.port or DEFAULT_PORTS[scheme], path
-
-
-def _below_a_prefix(parts: Any, prefixes: tuple[tuple[str, str, int, str], ...]) -> bool:
-    try:
-        port = parts.port or DEFAULT_PORTS[parts.scheme.lower()]
-    except ValueError:
-        return False
-    if parts.username or parts.password or not parts.hostname or _has_dot_segments(parts.path):
-        return False
-    target = (parts.scheme.lower(), parts.hostname.lower(), port)
-    path = parts.path or "/"
-    return any(target == prefix[:3] and (path + "/").startswith(prefix[3]) for prefix in prefixes)
-
-
-def _has_dot_segments(path: str) -> bool:
-    """Whether a URL path climbs (`..`, `%2e%2e`) or hides a separator (`\\`) a server may honour."""
-    decoded = unquote(path)
-    return "\\" in decoded or any(segment in (".", "..") for segment in decoded.split("/"))

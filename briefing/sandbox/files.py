@@ -5,13 +5,51 @@ The path is judged after `..` and every symbolic link are resolved; the file is
 opened without following a link swapped in since (`O_NOFOLLOW`) and without
 waiting on a FIFO (`O_NONBLOCK`), must be a regular file, and is read no further
 than the size cap, so a file that grows after the check cannot slip past it.
+
+Every read, and every file looked for and not found, can be recorded with the
+SHA-256 of the very bytes read (`recording()`): that record is what the build
+cache and `watch` follow, so a file saved while a build runs is never taken as
+built.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+
+#: What a build read: resolved path -> SHA-256 of the bytes read, or None for a file that was missing.
+Reads = dict[Path, "str | None"]
+_recording: list[Reads] = []
+
+
+@contextmanager
+def recording() -> Iterator[Reads]:
+    """Record every file read (or found missing) through this module while the block runs."""
+    reads: Reads = {}
+    _recording.append(reads)
+    try:
+        yield reads
+    finally:
+        _recording.remove(reads)
+
+
+def note(path: str | Path, data: bytes | None) -> None:
+    """Record that `path` was read as `data` (None: it was looked for and did not exist)."""
+    if _recording:
+        digest = hashlib.sha256(data).hexdigest() if data is not None else None
+        for reads in _recording:
+            reads.setdefault(Path(os.path.realpath(path)), digest)
+
+
+def note_all(reads: Mapping[Path, str | None]) -> None:
+    """Record reads made elsewhere, such as in a bounded child process."""
+    for reads_now in _recording:
+        for path, digest in reads.items():
+            reads_now.setdefault(path, digest)
 
 
 class Refused(ValueError):
@@ -35,6 +73,7 @@ def read_inside(path: str | Path, folders: tuple[Path, ...], max_bytes: int) -> 
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
         descriptor = os.open(resolved, flags | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
+        note(resolved, None)
         raise Refused("missing", "no such file") from None
     except OSError as error:
         raise Refused("unreadable", f"cannot read: {error.strerror or error}") from None
@@ -49,4 +88,5 @@ def read_inside(path: str | Path, folders: tuple[Path, ...], max_bytes: int) -> 
         body = handle.read(max_bytes + 1)
     if len(body) > max_bytes:
         raise Refused("too_large", f"larger than the {max_bytes} byte limit")
+    note(resolved, body)
     return body

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import BriefError, Problem
+from .files import note_all, recording
 
 MIB = 1024 * 1024
 
@@ -50,7 +51,8 @@ class Limits:
         for name in ("timeout", "max_pages", "max_memory"):
             value = getattr(self, name)
             if value is not None and not value > 0:
-                raise BriefError([Problem(f"--{name.replace('_', '-')}", f"must be positive, got {value}")])
+                raise BriefError([Problem("limits", f"must be positive, got {value}", field=name,
+                                          code="invalid_option")])
 
 
 def run_limited(function: Callable[..., Any], args: tuple[Any, ...], limits: Limits, name: str | Path,
@@ -93,6 +95,8 @@ def run_limited(function: Callable[..., Any], args: tuple[Any, ...], limits: Lim
                                   else f"{step} ran out of memory")])
     if kind == "failure":
         raise BriefError([Problem(name, f"{step} failed: {value}")])
+    value, reads = value
+    note_all(reads)
     return value
 
 
@@ -113,7 +117,9 @@ def _child(sender: Any, function: Callable[..., Any], args: tuple[Any, ...], lim
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while forking
     _limit_resources(limits)
     try:
-        outcome: tuple[str, Any] = ("result", function(*args))
+        with recording() as reads:  # what the step read travels back with its result
+            value = function(*args)
+        outcome: tuple[str, Any] = ("result", (value, reads))
     except BriefError as error:
         outcome = ("problems", error.problems)
     except MemoryError:
@@ -169,6 +175,6 @@ def _context() -> Any:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["briefing.pdf", "weasyprint"])
+        context.set_forkserver_preload(["briefing.printing.typeset", "weasyprint"])
         return context
     return multiprocessing.get_context("spawn")

@@ -27,8 +27,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from ..sandbox.files import Refused, read_inside
-from ..errors import BriefError, Problem
+from ..sandbox.files import Refused, note, read_inside
+from ..errors import BriefError, Problem, closest
 
 STYLESHEET = "brief.css"
 SETTINGS = "theme.yaml"
@@ -251,20 +251,23 @@ def _theme_folder(name: str | Path, referrer: Path | None) -> Path:
     if candidate.is_dir():
         return candidate.resolve()
     known = ", ".join(theme_names())
-    raise BriefError([Problem(referrer or "--theme", f"no such theme {text!r} (built-in themes: {known}; "
-                              "or give a theme folder)", field="extends" if referrer else "")])
+    hint = closest(text, theme_names())
+    raise BriefError([Problem(referrer or "--theme", f"no such theme {text!r}"
+                              + (f"; did you mean {hint!r}?" if hint else "")
+                              + f" (built-in themes: {known}; or give a theme folder)",
+                              field="extends" if referrer else "")])
 
 
 def _read_settings(path: Path, model: type[Brand]) -> Any:
     """Parse and validate one settings file, with located problems."""
-    from ..content.load import parse
+    from ..content.load import parse, validation_problems
 
     if not path.is_file():
         raise BriefError([Problem(path, "no such file")])
     parsed = parse(path)
     if parsed.problems:
         raise BriefError(list(parsed.problems))
-    data, locate = parsed.data, parsed.positions.locate
+    data = parsed.data
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -272,30 +275,13 @@ def _read_settings(path: Path, model: type[Brand]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise BriefError([_settings_problem(path, locate, entry, model) for entry in error.errors()]) from None
+        raise BriefError(validation_problems(error, path, parsed.positions, model, patterns=_PATTERN_MEANINGS)) \
+            from None
 
 
-def _settings_problem(path: Path, locate: Any, entry: dict[str, Any], model: type[Brand]) -> Problem:
-    loc = tuple(entry["loc"])
-    is_key = "[key]" in loc  # pydantic marks an error in a mapping's key with a "[key]" step
-    loc = tuple(step for step in loc if step != "[key]")
-    line, column = locate(loc, key=entry["type"] == "extra_forbidden" or is_key)
-    if is_key:
-        message = f"{entry.get('input')!r} is not a token name (lower-case letters, digits and -)"
-    elif entry["type"] == "extra_forbidden" and len(loc) == 1:
-        message = f"unknown setting (allowed: {', '.join(model.model_fields)})"
-    elif entry["type"] == "string_pattern_mismatch":
-        message = f"{entry.get('input')!r} is not {_pattern_meaning(loc)}"
-    else:
-        message = entry["msg"][0].lower() + entry["msg"][1:]
-    return Problem(path, message, field=".".join(str(step) for step in loc), line=line, column=column)
-
-
-def _pattern_meaning(loc: tuple[Any, ...]) -> str:
-    head = loc[0] if loc else ""
-    return {"colors": "a colour written #rgb, #rrggbb or #rrggbbaa",
-            "fonts": "a font family name (letters, digits, spaces, . _ -)",
-            "logo_height": "a length such as 12mm or 0.5in"}.get(str(head), "allowed here")
+_PATTERN_MEANINGS = {"colors": "a colour written #rgb, #rrggbb or #rrggbbaa",
+                     "fonts": "a font family name (letters, digits, spaces, . _ -)",
+                     "logo_height": "a length such as 12mm or 0.5in"}
 
 
 def _assemble(name: str, folders: tuple[Path, ...], layers: list[tuple[Brand, Path]]) -> Theme:
@@ -370,7 +356,10 @@ def files_state(folders: tuple[Path, ...], files: Iterable[Path] = ()) -> tuple[
 def brand_beside(content: Path) -> Path | None:
     """The `brand.yaml` in the content file's folder, if there is one."""
     candidate = content.parent / BRAND
-    return candidate if candidate.is_file() else None
+    if candidate.is_file():
+        return candidate
+    note(candidate, None)  # looked for: creating it later changes the build
+    return None
 
 
 def eject(theme: Theme, destination: str | Path) -> list[Path]:
