@@ -1,7 +1,7 @@
 """Every offered PDF variant and every kind of merge, read by checkers nobody here wrote.
 
 Each file is built once per session and then read by every checker: the veraPDF
-rule subset (tests/conformance.py), the PyPI package pdfua, qpdf --check,
+rule subset (tests/helpers/conformance.py), the PyPI package pdfua, qpdf --check,
 pdfinfo -struct, pdffonts, pdfdetach -saveall and mutool. Apache PDFBox preflight
 checks the PDF/A-1 files (one JVM for both), and is shown to reject what WeasyPrint
 alone writes as PDF/A-1b.
@@ -15,11 +15,11 @@ import pikepdf
 import pytest
 import weasyprint
 
-import conformance
+from helpers import conformance
 from briefing import attach, build
 from briefing.errors import BriefError
 from briefing.printing import variants
-from conftest import EXAMPLE, minimal_brief, run_cli, write_yaml
+from helpers import EXAMPLE, minimal_brief, run_cli, write_yaml
 
 pytestmark = pytest.mark.pdf
 
