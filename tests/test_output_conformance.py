@@ -199,6 +199,26 @@ def test_pdf_a_1_variants_pass_apache_pdfbox_preflight(variant_pdfs):
     assert conformance.pdfbox_preflight(paths) == {path: [] for path in paths}
 
 
+def test_pdf_a_1_fonts_converted_to_truetype_keep_the_dates_of_the_shipped_fonts(variant_pdfs):
+    """So that two builds give the same bytes: the conversion stamps no time of its own."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from helpers import ROOT
+
+    shipped = {TTFont(path)["head"].modified
+               for path in (ROOT / "templates" / "default" / "fonts").glob("*.otf")}
+    with pikepdf.open(variant_pdfs["pdf/a-1b"]) as pdf:
+        converted = [font for font in conformance._fonts(pdf) if "/FontFile2" in font[1].get("/FontDescriptor", {})
+                     and "Inter" in font[0]]
+        assert converted
+        for _, font in converted:
+            program = TTFont(io.BytesIO(font.FontDescriptor.FontFile2.read_bytes()))
+            assert "glyf" in program and "CFF " not in program
+            assert program["head"].modified in shipped
+
+
 def test_pdfbox_preflight_rejects_what_weasyprint_alone_writes_as_pdf_a_1b(tmp_path, monkeypatch):
     """The checker is not blind: WeasyPrint's own PDF/A-1b, without briefing's repairs, fails it."""
     from briefing.printing import conform
