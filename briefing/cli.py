@@ -56,6 +56,17 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     click.echo(f"warning: {message}", err=True)
 
 
+def _variant(context: click.Context, parameter: click.Parameter, given: tuple[str, ...]) -> str | tuple | None:
+    """`--pdf-variant`, given once or twice: one name, two names, or None; an error names what is offered."""
+    from .printing.variants import check
+
+    try:
+        names = check(given)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    return names[0] if len(names) == 1 else (names or None)
+
+
 def _shared_build_options(command):  # noqa: ANN001, ANN202
     """The options `build` and `watch` share, in the order `--help` shows them."""
     for option in reversed([
@@ -68,8 +79,9 @@ def _shared_build_options(command):  # noqa: ANN001, ANN202
         click.option("--brand", type=click.Path(path_type=Path), default=None,
                      help="Brand settings (colours, fonts, logo); default: brand.yaml beside CONTENT."),
         click.option("--html", "write_html", is_flag=True, help="Also write the intermediate HTML beside the PDF."),
-        click.option("--pdf-variant", "variant", type=click.Choice(VARIANTS), metavar="VARIANT",
-                     help=f"Write an archival, accessible or print variant: {', '.join(VARIANTS)}."),
+        click.option("--pdf-variant", "variant", multiple=True, callback=_variant, metavar="VARIANT",
+                     help=f"Write an archival or accessible variant: {', '.join(VARIANTS)}; give one PDF/A "
+                          "and one PDF/UA variant for a file that claims both."),
         click.option("--attach", "attach", multiple=True, type=click.Path(path_type=Path),
                      help="Embed this file from the brief's folder in the PDF (repeatable)."),
         click.option("--first-page", type=click.IntRange(min=1), metavar="N",
@@ -283,6 +295,8 @@ def attach_command(brief: Path, report: Path, output: Path, mode: str, at: int |
         _fail(error)
     where = f", brief from page {result.first_page}" if result.first_page else ", brief embedded as a file"
     click.echo(f"wrote {result.pdf} ({result.pages} pages{where})")
+    for note in result.notes:
+        click.echo(f"note: {note}")
 
 
 @main.command()
@@ -310,7 +324,7 @@ def preview(pdf: Path, resolution: int, output: Path | None) -> None:
 
 @main.command()
 @click.argument("contents", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--pdf-variant", "variant", type=click.Choice(VARIANTS), metavar="VARIANT",
+@click.option("--pdf-variant", "variant", multiple=True, callback=_variant, metavar="VARIANT",
               help="Also check what this PDF variant needs from the content (such as meta.language).")
 @click.option("--from", "stdin_format", type=click.Choice(["yaml", "json", "toml", "markdown"]), default="yaml",
               show_default=True, help="The format of content read from standard input (CONTENTS is -).")

@@ -2,7 +2,9 @@
 # Says which system libraries briefing would like and how to get them.
 # With --install (as root on Debian or Ubuntu) it installs what is missing.
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
-test_packages="poppler-utils qpdf"
+# The independent checkers the tests run: qpdf, poppler (pdfinfo, pdffonts, pdfdetach), MuPDF (mutool),
+# and Apache PDFBox preflight (PDF/A-1b), which needs Java and, on the classpath, javax.activation and JAXB.
+test_packages="poppler-utils qpdf mupdf-tools default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java"
 
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 

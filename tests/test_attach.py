@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -149,3 +150,83 @@ def test_cli_attach_reports_a_file_that_is_not_a_pdf(files, tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("error: notes.pdf: not a readable PDF")
     assert "Traceback" not in result.stderr
+
+
+def test_first_page_brief_at_a_page_keeps_the_report_labels_and_labels_the_brief_as_its_footers(files, tmp_path):
+    brief = build(write_yaml(tmp_path / "mekong.yaml", minimal_brief()), tmp_path / "mekong-41.pdf",
+                  first_page=41).pdf
+    report = tmp_path / "labelled.pdf"
+    with pikepdf.open(files["report"]) as pdf:  # the report numbers its pages i, 1, 2
+        pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([
+            0, pikepdf.Dictionary(S=pikepdf.Name.r), 1, pikepdf.Dictionary(S=pikepdf.Name.D)]))
+        pdf.save(report)
+    result = attach(brief, report, tmp_path / "out.pdf", at=2)
+    brief_pages = len(pypdf.PdfReader(str(brief)).pages)
+    with pikepdf.open(result.pdf) as pdf:
+        labels = [page.label for page in pdf.pages]
+    assert labels == ["i", *(str(41 + number) for number in range(brief_pages)), "1", "2"]
+    footer = page_text(result.pdf, 2)
+    assert "Page 41" in footer.replace("\n", " ")
+
+
+def test_attaching_twice_gives_unique_names_without_slashes_and_keeps_params(files, tmp_path):
+    once = attach(files["brief"], files["report"], tmp_path / "once.pdf").pdf
+    twice = attach(files["brief"], once, tmp_path / "twice.pdf").pdf
+    with pikepdf.open(files["brief"]) as original, pikepdf.open(twice) as pdf:
+        names = set(pdf.attachments)
+        assert names == {"mekong.validated.json", "mekong.yaml", "mekong-2-mekong.validated.json",
+                         "mekong-2-mekong.yaml"}
+        before = original.attachments["mekong.yaml"].obj.EF.F.Params
+        for name in ("mekong.yaml", "mekong-2-mekong.yaml"):
+            spec = pdf.attachments[name].obj
+            assert str(spec.UF) == str(spec.F) == name
+            params = spec.EF.F.Params
+            assert params.ModDate == before.ModDate and params.CheckSum == before.CheckSum
+            assert spec.AFRelationship == pikepdf.Name.Source
+            assert spec.objgen in {item.objgen for item in pdf.Root.AF}
+    detached = subprocess.run(["pdfdetach", "-saveall", "-o", str(tmp_path), str(twice)],
+                              capture_output=True, text=True)
+    assert detached.returncode == 0, detached.stderr
+    assert (tmp_path / "mekong-2-mekong.yaml").read_bytes() == (tmp_path / "mekong.yaml").read_bytes()
+
+
+def _with_javascript(source: Path, target: Path) -> Path:
+    with pikepdf.open(source) as pdf:
+        script = pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)")))
+        pdf.Root.OpenAction = script
+        pdf.pages[0].obj.AA = pikepdf.Dictionary(O=script)
+        pdf.Root.Names = pdf.Root.get("/Names", pikepdf.Dictionary())
+        pdf.Root.Names.JavaScript = pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("x"), script]))
+        pdf.save(target)
+    return target
+
+
+@pytest.mark.parametrize("mode", ["annex", "attachment"])
+def test_attach_removes_javascript_from_brief_and_report_and_says_so(files, tmp_path, mode):
+    report = _with_javascript(files["report"], tmp_path / "report-js.pdf")
+    brief = _with_javascript(files["brief"], tmp_path / "brief-js.pdf")
+    result = attach(brief, report, tmp_path / "out.pdf", mode=mode)
+    assert any(note.startswith("removed active content from the brief") for note in result.notes)
+    assert any(note.startswith("removed active content from the report") for note in result.notes)
+    with pikepdf.open(result.pdf) as pdf:
+        embedded = [spec.get_file().read_bytes() for spec in pdf.attachments.values()]
+        data = result.pdf.read_bytes()
+        assert b"app.alert" not in data and all(b"app.alert" not in item for item in embedded)
+        assert "/OpenAction" not in pdf.Root and "/AA" not in pdf.pages[0].obj
+
+
+def test_cli_attach_prints_what_it_removed(files, tmp_path):
+    report = _with_javascript(files["report"], tmp_path / "report-js.pdf")
+    result = run_cli("attach", str(files["brief"]), "--to", str(report), "-o", "out.pdf", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "note: removed active content from the report: the action run on opening (OpenAction)" in result.stdout
+
+
+def test_attach_refuses_an_encrypted_report(files, tmp_path):
+    encrypted = tmp_path / "encrypted.pdf"
+    with pikepdf.open(files["report"]) as pdf:
+        pdf.save(encrypted, encryption=pikepdf.Encryption(owner="owner", user=""))
+    with pytest.raises(BriefError) as caught:
+        attach(files["brief"], encrypted, tmp_path / "out.pdf")
+    assert "the PDF is encrypted; briefing does not merge encrypted PDFs" in str(caught.value)
+    assert not (tmp_path / "out.pdf").exists()

@@ -81,10 +81,14 @@ def structure(path: Path) -> list[tuple[str, str | None]]:
         return [(str(element.S), str(element.Alt) if "/Alt" in element else None) for element in found]
 
 
-def test_every_variant_weasyprint_offers_is_offered_except_its_broken_debug_variant():
+def test_every_variant_weasyprint_offers_is_offered_or_withdrawn_except_its_broken_debug_variant():
     from weasyprint.pdf import VARIANTS as WEASYPRINT_VARIANTS
 
-    assert set(VARIANTS) == set(WEASYPRINT_VARIANTS) - {"debug"}
+    from briefing.printing.variants import WITHDRAWN, weasyprint_variant
+
+    assert {weasyprint_variant(name) for name in VARIANTS} | set(WITHDRAWN) == set(WEASYPRINT_VARIANTS) - {"debug"}
+    assert not set(VARIANTS) & set(WITHDRAWN)
+    assert all(closest in VARIANTS for closest, _ in WITHDRAWN.values())
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import BriefError, Problem, closest
 from ..printing.variants import VARIANTS
+from ..printing.variants import check as check_variant
 from ..sandbox.limits import Limits
 from ..sandbox.urls import parse_url_prefix
 
@@ -41,8 +42,8 @@ class BuildOptions:
     """A brand settings file; by default the `brand.yaml` beside the content, if any."""
     paper: str | None = None
     """a4 or letter (any case); by default the theme's paper, else a4."""
-    variant: str | None = None
-    """A PDF variant such as pdf/a-3b or pdf/ua-1."""
+    variant: str | tuple[str, ...] | None = None
+    """A PDF variant such as pdf/a-3b or pdf/ua-1, or one PDF/A and one PDF/UA variant together."""
     attach: tuple[Path, ...] = ()
     """Further files from the brief's folder to embed."""
     first_page: int | None = None
@@ -83,10 +84,14 @@ class BuildOptions:
                 bad("paper", f"unknown paper size {self.paper!r} (expected {' or '.join(PAPERS)})"
                              + (f"; did you mean {hint!r}?" if hint else ""))
             set_(self, "paper", paper)
-        if self.variant is not None and self.variant not in VARIANTS:
-            hint = closest(str(self.variant).lower(), VARIANTS)
-            bad("variant", f"unknown PDF variant {self.variant!r} (expected one of {', '.join(VARIANTS)})"
-                           + (f"; did you mean {hint!r}?" if hint else ""))
+        if self.variant is not None:  # one name, or one PDF/A and one PDF/UA name together
+            try:
+                names = check_variant(self.variant)
+            except ValueError as error:
+                hint = closest(str(self.variant).lower(), VARIANTS) if isinstance(self.variant, str) else None
+                bad("variant", str(error) + (f"; did you mean {hint!r}?" if hint else ""))
+            else:
+                set_(self, "variant", names[0] if len(names) == 1 else (names or None))
         if isinstance(self.attach, (str, Path)):
             set_(self, "attach", (self.attach,))
         set_(self, "attach", tuple(Path(path) for path in self.attach))

@@ -319,17 +319,18 @@ class Brief(Model):
     @model_validator(mode="after")
     def _variant_requirements(self, info: ValidationInfo) -> Brief:
         """What the PDF variant asked for at build time (`context={"variant": …}`) needs from the content."""
-        from ..printing.variants import embeds_files, is_tagged
+        from ..printing.variants import embeds_files, is_tagged, label
 
         variant = (info.context or {}).get("variant")
+        name = label(variant)
         problems = []
         if is_tagged(variant) and "language" not in self.meta.model_fields_set:
             problems.append((("meta", "language"), "language_required",
-                             f"{variant} needs the language of the text: set meta.language (such as en or en-GB)",
+                             f"{name} needs the language of the text: set meta.language (such as en or en-GB)",
                              None))
         if not embeds_files(variant) and self.attachments:
             problems.append((("attachments",), "attachments_not_allowed",
-                             f"{variant} cannot embed files; use pdf/a-3b or pdf/a-3u", None))
+                             f"{name} cannot embed files; use pdf/a-3b, pdf/a-3u or pdf/a-4f", None))
         if problems:
             raise _located(problems)
         return self

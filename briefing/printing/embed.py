@@ -1,8 +1,9 @@
 """Embedded files: the brief's own source, and the attachments it lists.
 
-Every PDF carries the validated brief as JSON and the content file as written,
+A PDF carries the validated brief as JSON and the content file as written,
 both with the relationship `Source`, so whoever holds the PDF can recover the
-data. Further attachments (data tables, annexes) come from the `attachments:`
+data, wherever its variant allows embedded files (`variants.embeds_files`: a
+plain PDF, PDF/UA, PDF/A-3 and PDF/A-4f; not PDF/A-2, PDF/A-4 or PDF/A-4e). Further attachments (data tables, annexes) come from the `attachments:`
 list of the content or from `--attach`, and only from the brief's own folder.
 """
 

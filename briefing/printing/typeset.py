@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import variants
+from . import conform, variants
 from .embed import EmbeddedFile, source_date_epoch
 from ..errors import BriefError, Problem
 from ..sandbox.limits import Limits, run_limited
@@ -43,14 +43,15 @@ class PrintedBrief:
 
 
 def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
-              allowed_folders: tuple[Path, ...] = (), variant: str | None = None,
+              allowed_folders: tuple[Path, ...] = (), variant: variants.Variant = None,
               identifier: bytes | None = None, attachments: Sequence[EmbeddedFile] = (),
               first_page: int | None = None, allowed_urls: tuple[str, ...] = (),
               limits: Limits | None = DEFAULT_LIMITS, name: str | Path = "brief",
               base_folder: Path | None = None) -> PrintedBrief:
     """Typeset `html` with the theme's stylesheets on `paper` (a4 or letter).
 
-    `variant` is one of WeasyPrint's PDF variants (pdf/a-3b, pdf/ua-1, …);
+    `variant` is one of the PDF variants offered (pdf/a-3b, pdf/ua-1, …), or one
+    PDF/A and one PDF/UA variant together (`("pdf/a-3b", "pdf/ua-1")`);
     `identifier` becomes the PDF's file identifier; `attachments` are embedded
     as files; `first_page` numbers the pages from that number on, for a brief
     that will sit inside a report. Files are read only from the theme's folders
@@ -67,7 +68,7 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
         raise BriefError([Problem("options", f"unknown paper size {paper!r} (expected a4 or letter)",
                                   field="paper", code="invalid_option")])
     try:
-        variants.check(variant)
+        variant = variants.check(variant) or None
     except ValueError as error:
         raise BriefError([Problem("options", str(error), field="variant", code="invalid_option")]) from None
     if first_page is not None and first_page < 1:
@@ -129,7 +130,7 @@ class _PrintJob:
     paper: str
     folders: tuple[Path, ...]
     allowed_urls: tuple[str, ...]
-    variant: str | None
+    variant: tuple[str, ...] | None
     identifier: bytes | None
     attachments: tuple[EmbeddedFile, ...]
     first_page: int | None
@@ -151,7 +152,7 @@ def _print(job: _PrintJob) -> PrintedBrief:
     fetcher = ConfinedFetcher(job.folders, job.allowed_urls, search=job.search)
     font_config = _font_config()
 
-    options: dict[str, Any] = {"pdf_variant": variant}
+    options: dict[str, Any] = {"pdf_variant": variants.weasyprint_variant(variant)}
     if variants.is_tagged(variant):
         options["pdf_tags"] = True
     try:
@@ -174,6 +175,8 @@ def _print(job: _PrintJob) -> PrintedBrief:
                                          finisher=_relationships(embedded), **options)
             if fetcher.refused:
                 raise fetcher.refused[0]
+            if conform.needed(variant, job.first_page):
+                pdf = conform.finish(pdf, variant, job.first_page)
     except RefusedResource as refusal:
         raise BriefError([Problem(refusal.url, f"refused: {refusal.reason}")]) from None
     except TooManyPages as error:
@@ -263,8 +266,9 @@ def _font_dates(created: str | None) -> Iterator[None]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def _explain(message: str, variant: str | None, theme: Theme) -> Problem:
+def _explain(message: str, variant: variants.Variant, theme: Theme) -> Problem:
     """WeasyPrint's error as a problem, located at the image where a variant's requirement is missed."""
+    variant = variants.label(variant) if variant else None
     if match := re.fullmatch(r'Image "(.*)" has no required alt description', message):
         return Problem(match.group(1), f"{variant or 'a tagged PDF'} needs alt text on every image",
                        field="alt")
