@@ -181,7 +181,8 @@ def _embedded_files(brief: Any, content: Path, original: bytes, options: BuildOp
 
     if not variants.embeds_files(options.variant):
         if options.attach:
-            raise BriefError([Problem(str(path), f"{options.variant} cannot embed files; use pdf/a-3b or pdf/a-3u",
+            raise BriefError([Problem(str(path), f"{variants.label(options.variant)} cannot embed files; "
+                                                 "use pdf/a-3b or pdf/a-3u",
                                       field="attach") for path in options.attach])
         return []
     return [*embed.source_files(brief, content, original), *embed.attachments(brief, content, options.attach)]

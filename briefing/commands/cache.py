@@ -97,10 +97,10 @@ def lookup(output: Path, key: str) -> Stamp | None:
         return None  # a record must vouch for the PDF itself
     for name, expected in stamp.outputs.items():
         written = (output.parent / name).resolve()
-        if not written.is_relative_to(output.parent.resolve()) or _digest_or_none(written) != expected:
+        if not written.is_relative_to(output.parent.resolve()) or digest_of(written) != expected:
             return None
     for name, expected in stamp.inputs.items():
-        if _digest_or_none(Path(name)) != expected:
+        if digest_of(Path(name)) != expected:
             return None
     listed = {str(path) for folder in stamp.folders for path in _files_below(Path(folder))}
     if not listed <= stamp.inputs.keys():
@@ -122,7 +122,7 @@ def record(output: Path, key: str, pages: int, written: Mapping[Path, bytes], re
     inputs = {str(path): digest for path, digest in reads.items()}
     for folder in folders:
         for path in _files_below(Path(folder)):
-            inputs.setdefault(str(path), _digest_or_none(path))
+            inputs.setdefault(str(path), digest_of(path))
     stamp = Stamp(key=key, pages=pages,
                   outputs={os.path.relpath(path, output.parent): hashlib.sha256(data).hexdigest()
                            for path, data in written.items()},
@@ -154,7 +154,7 @@ def forget(output: Path) -> None:
 def canonical(value: Any) -> Any:
     """`value` as plain JSON data, so any build option can be part of the key."""
     if isinstance(value, Path):  # a file given as an option counts by its content too
-        return {"path": str(value.resolve()), "sha256": _digest_or_none(value) if value.is_file() else None}
+        return {"path": str(value.resolve()), "sha256": digest_of(value) if value.is_file() else None}
     if isinstance(value, enum.Enum):
         return canonical(value.value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -171,7 +171,8 @@ def canonical(value: Any) -> Any:
     return f"{type(value).__module__}.{type(value).__qualname__}:{value!r}"
 
 
-def _digest_or_none(path: Path) -> str | None:
+def digest_of(path: Path) -> str | None:
+    """The SHA-256 of a regular file as the record counts it; None if it does not exist."""
     try:
         return _file_digest(path)
     except FileNotFoundError:

@@ -44,6 +44,7 @@ def watch(content: str | Path, output: str | Path | None = None, options: BuildO
     from watchfiles import watch as changes_in
 
     from ..themes.theme import Theme, brand_beside, files_state, load_theme
+    from .cache import digest_of
 
     options = BuildOptions.of(options, **changes)
     content = Path(content).resolve()
@@ -51,7 +52,7 @@ def watch(content: str | Path, output: str | Path | None = None, options: BuildO
     if not isinstance(theme, Theme):
         theme = load_theme(theme, templates=options.templates, brand=options.brand or brand_beside(content))
     theme_folders = tuple(folder.resolve() for folder in theme.folders)
-    files: set[Path] = {content}
+    read: dict[Path, str | None] = {}  # what the last good build read, as it read it
 
     def once(changed: tuple[Path, ...]) -> None:
         started = time.perf_counter()
@@ -63,40 +64,52 @@ def watch(content: str | Path, output: str | Path | None = None, options: BuildO
             problem = Problem(content, f"build failed: {type(error).__name__}: {error}")
             report(Rebuild(None, (problem,), changed, time.perf_counter() - started))
         else:
-            files.update(result.inputs)  # a broken save keeps what the last good build read
+            read.update(result.inputs)  # a broken save keeps what the last good build read
             report(Rebuild(result, (), changed, time.perf_counter() - started))
 
     def relevant(_change: Any, name: str) -> bool:
         path = Path(name)
-        return path in files or any(path.is_relative_to(folder) for folder in theme_folders)
+        return path == content or path in read or any(path.is_relative_to(folder) for folder in theme_folders)
 
-    def fingerprint() -> tuple:
-        return files_state(theme_folders, files)
+    def saved_unseen() -> tuple[Path, ...]:
+        """Files changed since the last build read them, or since the theme was first looked at."""
+        changed = [path for path, digest in read.items() if digest_of(path) != digest]
+        if files_state(theme_folders) != theme_state:
+            changed.append(theme_folders[0])
+        return tuple(sorted(changed))
 
-    built_from = fingerprint()
+    theme_state = files_state(theme_folders)
     once(())
     while not (stop is not None and stop.is_set()):
-        folders = _folders(content, theme_folders, files)
+        folders = _folders(content, theme_folders, set(read))
         watching = changes_in(*folders, watch_filter=relevant, stop_event=stop, recursive=False, debounce=400,
                               yield_on_timeout=True, rust_timeout=1000)
         for number, batch in enumerate(watching):
             if not batch:
-                # Saves made before the watch began are seen here, once it has begun.
-                if number == 0 and fingerprint() != built_from:
-                    once(())
-                if _folders(content, theme_folders, files) != folders:
+                # Saves made before this watcher began (the first build, a restart) are seen here.
+                if number == 0 and (unseen := saved_unseen()):
+                    theme_state = files_state(theme_folders)
+                    _forget_caches(unseen, content)
+                    once(unseen)
+                if _folders(content, theme_folders, set(read)) != folders:
                     break  # the last build read a file in a folder not yet watched
                 continue
             changed = tuple(sorted({Path(name) for _, name in batch}))
-            if any(path != content for path in changed):
-                from ..printing.typeset import forget_caches
-
-                forget_caches()
+            theme_state = files_state(theme_folders)
+            _forget_caches(changed, content)
             once(changed)
-            if _folders(content, theme_folders, files) != folders:
+            if _folders(content, theme_folders, set(read)) != folders:
                 break
         else:
             return
+
+
+def _forget_caches(changed: tuple[Path, ...], content: Path) -> None:
+    """A change to anything but the content drops the parsed stylesheets, fonts and images."""
+    if any(path != content for path in changed):
+        from ..printing.typeset import forget_caches
+
+        forget_caches()
 
 
 def _folders(content: Path, theme_folders: tuple[Path, ...], files: set[Path]) -> list[Path]:
