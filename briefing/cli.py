@@ -195,7 +195,7 @@ def _project(context: click.Context, shared: dict) -> object:
 
 def _read_stdin(format_: str) -> Path:
     """Standard input as the content `<stdin>` in this folder: errors say `<stdin>:line:col`."""
-    from .content.load import MAX_CONTENT_BYTES, STDIN, provide
+    from .content.source import MAX_CONTENT_BYTES, STDIN, provide
     from .errors import BriefError, Problem
 
     data = sys.stdin.buffer.read(MAX_CONTENT_BYTES + 1)

@@ -13,7 +13,7 @@ from helpers import minimal_brief, run_cli, write_yaml
 from briefing.content.formats import MAX_YAML_DEPTH, parse_text
 from briefing.content.load import MAX_CONTENT_BYTES, check, load
 from briefing.errors import BriefError
-from briefing.printing.embed import MAX_ATTACHMENT_BYTES, refuse_oversized
+from briefing.sandbox.files import MAX_ATTACHMENT_BYTES, refuse_oversized
 from briefing.render.environment import environment
 from briefing.sandbox.limits import Limits
 from briefing.themes.theme import load_theme
@@ -170,7 +170,7 @@ def test_an_oversized_attachment_is_refused_by_its_size_alone(tmp_path):
     with pytest.raises(BriefError) as raised:
         refuse_oversized([big, tmp_path / "missing.csv"])
     assert [str(problem) for problem in raised.value.problems] == [
-        f"{big}: --attach: larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB"]
+        f"{big}: attach: larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB"]
 
 
 def test_a_build_refuses_an_oversized_attachment_before_hashing_it(tmp_path, monkeypatch):
@@ -189,7 +189,7 @@ def test_a_build_refuses_an_oversized_attachment_before_hashing_it(tmp_path, mon
 
     with pytest.raises(BriefError) as raised:
         build(content, tmp_path / "b.pdf", attach=(big,))
-    assert "--attach: larger than 32 MiB" in str(raised.value)
+    assert ": attach: larger than 32 MiB" in str(raised.value)
 
 
 # Numbers too long to convert, limits too large to apply --------------------------------------

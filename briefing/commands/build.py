@@ -73,11 +73,11 @@ def build(content: str | Path, output: str | Path | None = None, options: BuildO
     options = BuildOptions.of(options, **changes)
     content = Path(content)
     output = Path(output) if output is not None else default_output(content)
-    from ..content.load import refuse_unreadable
-    from ..printing.embed import refuse_oversized
+    from ..content.source import refuse_unreadable
+    from ..sandbox.files import refuse_oversized
 
     refuse_unreadable(content)  # a device, a FIFO or a huge file: refused before the cache key hashes it
-    refuse_oversized(options.attach)  # likewise
+    refuse_oversized(content.parent / path for path in options.attach)  # likewise; attachments lie beside the brief
     key = _key(content, options)
     if not force and (result := _cached(content, output, key, options, started)):
         return result

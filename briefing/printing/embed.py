@@ -12,17 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..sandbox.files import Refused, read_inside
+from ..sandbox.files import MAX_ATTACHMENT_BYTES, Refused, read_inside
 from ..errors import BriefError, Problem
 from ..content.models import Brief
 
-MAX_ATTACHMENT_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -84,26 +82,6 @@ def attachments(brief: Brief, content: Path, extra: Iterable[str | Path] = ()) -
     if problems:
         raise BriefError(problems)
     return found
-
-
-def refuse_oversized(paths: Iterable[str | Path], max_bytes: int = MAX_ATTACHMENT_BYTES) -> None:
-    """A `BriefError` for each `--attach` file larger than `max_bytes`, judged by its size alone.
-
-    Called before anything reads or hashes the files (the build cache hashes its inputs), so
-    a 4 GiB file is refused at once. Devices, FIFOs and folders are left to the reading, which
-    refuses them without reading them.
-    """
-    problems = []
-    for path in paths:
-        try:
-            info = os.stat(path)
-        except (OSError, ValueError):
-            continue  # missing or unreadable: the reading says so, with the reason
-        if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
-            problems.append(Problem(path, f"larger than {max_bytes // (1024 * 1024)} MiB", field="--attach",
-                                    code="too_large"))
-    if problems:
-        raise BriefError(problems)
 
 
 def identifier(original: bytes, *settings: object) -> bytes:

@@ -22,9 +22,11 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+
+from ..errors import BriefError, Problem
 
 #: What a build read: resolved path -> SHA-256 of the bytes read, or None for a file that was missing.
 Reads = dict[Path, "str | None"]
@@ -109,3 +111,27 @@ def _built_in(path: Path) -> bool:
         return path.is_relative_to(builtin_themes().resolve())
     except Exception:  # noqa: BLE001 - no built-in themes: nothing is exempt
         return False
+
+
+#: The largest file embedded beside a brief (`attachments:`, `--attach`).
+MAX_ATTACHMENT_BYTES = 32 * 1024 * 1024
+
+
+def refuse_oversized(paths: Iterable[str | Path], max_bytes: int = MAX_ATTACHMENT_BYTES) -> None:
+    """A `BriefError` for each `--attach` file larger than `max_bytes`, judged by its size alone.
+
+    Called before anything reads or hashes the files (the build cache hashes its inputs), so
+    a 4 GiB file is refused at once. Devices, FIFOs and folders are left to the reading, which
+    refuses them without reading them.
+    """
+    problems = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            continue  # missing or unreadable: the reading says so, with the reason
+        if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+            problems.append(Problem(path, f"larger than {max_bytes // (1024 * 1024)} MiB", field="attach",
+                                    code="too_large"))
+    if problems:
+        raise BriefError(problems)
