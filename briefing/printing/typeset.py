@@ -199,7 +199,8 @@ def _numbering_css(first_page: int | None) -> str:
     if first_page is None:
         return ""
     return (f"@page :first {{ counter-reset: page {first_page}; }}\n"
-            "@page { @bottom-right { content: string(running-page) \" \" counter(page); } }\n")
+            "@page { @bottom-right { content: string(running-page) \" \" counter(page); } }\n"
+            "@page rtl { @bottom-left { content: string(running-page) \" \" counter(page); } }\n")
 
 
 def _attachment(item: EmbeddedFile, document_date: str | None) -> Any:
