@@ -8,23 +8,18 @@ and pdfinfo.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import pikepdf
 import pytest
-from ruamel.yaml import YAML
 
+from helpers import ROOT, run_cli, write_yaml
 from helpers.fonts import drawn_glyphs, glyph_ids, notdef_text
 
-ROOT = Path(__file__).resolve().parent.parent
 KOREAN = ROOT / "content" / "korea-japan-claims-ko.yaml"
 ARABIC = ROOT / "content" / "arab-league-ar.yaml"
-ENGLISH = ROOT / "content" / "korea-japan-2021.yaml"
 
 
 def brief_data(language: str = "en", **overrides) -> dict:
@@ -37,20 +32,6 @@ def brief_data(language: str = "en", **overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def write(path: Path, data: dict) -> Path:
-    yaml = YAML()
-    with path.open("w", encoding="utf-8") as handle:
-        yaml.dump(data, handle)
-    return path
-
-
-def cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    command = shutil.which("briefing")
-    argv = [command, *args] if command else [sys.executable, "-m", "briefing", *args]
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
 
 
 def text_of(path: Path, *options: str) -> str:
@@ -82,7 +63,7 @@ def page_width(path: Path) -> float:
 
 
 def build(content: Path, out: Path, *args: str) -> Path:
-    result = cli("build", str(content), "-o", str(out), *args, cwd=out.parent)
+    result = run_cli("build", str(content), "-o", str(out), *args, cwd=out.parent)
     assert result.returncode == 0, result.stderr
     return out
 
@@ -186,7 +167,7 @@ def test_missing_glyphs_are_located_at_the_field_that_holds_them(tmp_path):
 
     data = brief_data("ko")
     data["meta"]["authors"] = [{"name": "김민"}]
-    content = write(tmp_path / "brief.yaml", data)
+    content = write_yaml(tmp_path / "brief.yaml", data)
     checked = check(content)
     problems = glyph_problems(checked.brief, checked.positions, content, ["김", "민", "핵"])
     shown = [str(problem) for problem in problems]
@@ -255,7 +236,8 @@ def test_english_example_keeps_its_layout_left_to_right(example_pdf):
 def test_japanese_name_in_a_korean_brief_takes_japanese_forms(tmp_path):
     """偉 has a Korean and a Japanese form; marked ja, it is drawn as a Japanese brief draws it."""
     def han_glyphs(language: str, summary: str) -> set[int]:
-        content = write(tmp_path / f"{language}-{len(summary)}.yaml", brief_data(language, summary=[summary, "x."]))
+        data = brief_data(language, summary=[summary, "x."])
+        content = write_yaml(tmp_path / f"{language}-{len(summary)}.yaml", data)
         pdf = build(content, tmp_path / f"{content.stem}.pdf")
         assert notdef_text(pdf) == []
         return glyph_ids(pdf, "Serif-CJK", "偉")
@@ -272,7 +254,7 @@ def test_mixed_english_hangul_and_kanji_brief_draws_every_script(tmp_path):
     data = brief_data("en", summary=["Moon Jae-in (문재인) met [菅義偉]{lang=ja} over [徴用工]{lang=ja}.",
                                      "Both sides cite the 1965 treaty."])
     data["meta"]["authors"] = [{"name": "김민", "language": "ko"}, {"name": "Ada Analyst"}]
-    pdf = build(write(tmp_path / "mixed.yaml", data), tmp_path / "mixed.pdf")
+    pdf = build(write_yaml(tmp_path / "mixed.yaml", data), tmp_path / "mixed.pdf")
     assert notdef_text(pdf) == []
     drawn = {glyph.text for glyph in drawn_glyphs(pdf)}
     assert set("문재인菅義偉徴用工김민") <= drawn
@@ -289,16 +271,16 @@ def test_a_character_no_font_has_is_a_located_warning_and_strict_fails(tmp_path)
                       f"  <cachedir>{tmp_path / 'cache'}</cachedir>\n</fontconfig>\n", encoding="utf-8")
     data = brief_data("en")
     data["meta"]["authors"] = [{"name": "김민"}]
-    content = write(tmp_path / "brief.yaml", data)
+    content = write_yaml(tmp_path / "brief.yaml", data)
     env = {"FONTCONFIG_FILE": str(config)}
-    built = cli("build", "brief.yaml", "-o", "brief.pdf", cwd=tmp_path, env=env)
+    built = run_cli("build", "brief.yaml", "-o", "brief.pdf", cwd=tmp_path, env=env)
     assert built.returncode == 0, built.stderr
     expected = "brief.yaml:7:11: meta.authors.0.name: no installed font can draw 김, 민 (install fonts-noto-cjk)"
     assert expected in built.stderr
     assert notdef_text(tmp_path / "brief.pdf") == ["김", "민"]  # what the warning says is what the PDF shows
 
     before = (tmp_path / "brief.pdf").read_bytes()
-    strict = cli("build", "brief.yaml", "-o", "brief.pdf", "--strict", "--force", cwd=tmp_path, env=env)
+    strict = run_cli("build", "brief.yaml", "-o", "brief.pdf", "--strict", "--force", cwd=tmp_path, env=env)
     assert strict.returncode == 2 and "Traceback" not in strict.stderr
     assert expected in strict.stderr
     assert (tmp_path / "brief.pdf").read_bytes() == before

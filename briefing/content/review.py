@@ -104,7 +104,8 @@ def _glyph_problem(path: Path | str, positions: Positions, loc: tuple[Any, ...],
     shown = ", ".join(chars[:12]) + (f" and {len(chars) - 12} more" if len(chars) > 12 else "")
     packages = ", ".join(dict.fromkeys(font_package(char) for char in chars))
     return Problem(path, f"{lead}no installed font can draw {shown} (install {packages})",
-                   field=".".join(map(str, loc)), line=line, column=column)
+                   field=".".join(map(str, loc)), line=line, column=column, code="missing_glyphs",
+                   severity="warning")
 
 
 def font_package(char: str) -> str:
