@@ -315,6 +315,8 @@ class Labels(Model):
     subject: Text = Field("Subject", description="The memo's subject row.")
     sender: Text = Field("From", description="The memo's row of authors.")
     series: Text = Field("Series", description="The memo's series row.")
+    comma: Annotated[str, StringConstraints(min_length=1, max_length=3)] = Field(
+        ", ", description="What separates the parts of a source entry or of a name's details.")
     quotes: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=3)]],
                       Field(min_length=4, max_length=4)] = Field(
         ["“", "”", "‘", "’"], description="Quotation marks: opening, closing, then the inner pair.")

@@ -102,7 +102,7 @@ def _citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
         return labels.positions, item.party
     if field == "agreements":
         return labels.agreements, item.name
-    return labels.rulings, f"{item.court}, {format_date(item.date, language)}"
+    return labels.rulings, f"{item.court}{labels.comma}{format_date(item.date, language)}"
 
 
 DEFAULT_QUOTES = ("“", "”", "‘", "’")
