@@ -186,6 +186,7 @@ def test_korean_example_has_no_empty_boxes_korean_dates_labels_and_lang(korean_p
     glyphs = drawn_glyphs(korean_pdf)
     assert glyphs and notdef_text(korean_pdf) == []
     assert any("CJK" in glyph.font for glyph in glyphs)
+    assert not any("Oblique" in glyph.font for glyph in glyphs)  # no slanted copy stands in for italic
     text = text_of(korean_pdf)
     for expected in ("2021년 2월 28일", "핵심 요약", "연표", "1965년 6월 22일", "법원 판결", "출처"):
         assert expected in text, expected
@@ -200,6 +201,7 @@ def test_arabic_example_is_mirrored_with_arabic_dates_labels_and_lang(arabic_pdf
     assert notdef_text(arabic_pdf) == []
     fonts = {glyph.font for glyph in drawn_glyphs(arabic_pdf)}
     assert any("Naskh-Arabic" in font for font in fonts) and not any("DejaVu" in font for font in fonts)
+    assert not any("Oblique" in font for font in fonts)
     text = squeezed(text_of(arabic_pdf))
     for expected in ("أبرز النقاط", "22 مارس 2025", "التسلسل الزمني", "المصادر", "صفحة 1 من 2"):
         assert squeezed(expected) in text, expected
