@@ -236,8 +236,8 @@ def test_toml_positions_follow_sub_tables_dotted_keys_and_multi_line_values():
         ''')
     assert problems_of(text, "toml") == [
         "brief:9:1: meta.authors.0.affiliaton: unknown field; did you mean 'affiliation'?",
-        "brief:22:1: expert_proposals.proposals.0.expert.rank: unknown field (allowed: name, role, affiliation)",
-        "brief:27:1: expert_proposals.proposals.1.expert.title: unknown field (allowed: name, role, affiliation)",
+        "brief:22:1: expert_proposals.proposals.0.expert.rank: unknown field (allowed: name, role, affiliation, language)",
+        "brief:27:1: expert_proposals.proposals.1.expert.title: unknown field (allowed: name, role, affiliation, language)",
     ]
 
 
@@ -374,5 +374,5 @@ def test_quote_without_source_is_reported_even_when_its_proposal_has_other_error
         """)
     assert problems_of(text) == [
         "brief:6:7: expert_proposals.proposals.0.source: a quote must name its source",
-        "brief:6:25: expert_proposals.proposals.0.expert.rank: unknown field (allowed: name, role, affiliation)",
+        "brief:6:25: expert_proposals.proposals.0.expert.rank: unknown field (allowed: name, role, affiliation, language)",
     ]

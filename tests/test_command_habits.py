@@ -101,7 +101,7 @@ def test_the_readme_batch_of_the_example_folder_builds_both_formats(tmp_path):
     result = run_cli("build", "content/", "--output-dir", "output/", "-j", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in (tmp_path / "output").glob("*.pdf")) == [
-        "korea-japan-2021-md.pdf", "korea-japan-2021.pdf"]
+        "arab-league-ar.pdf", "korea-japan-2021-md.pdf", "korea-japan-2021.pdf", "korea-japan-claims-ko.pdf"]
     single = run_cli("build", "content/korea-japan-2021.md", cwd=tmp_path)
     assert "output/korea-japan-2021-md.pdf" in single.stdout
 

@@ -302,7 +302,7 @@ def test_ejected_templates_build_the_same_brief_when_passed_back(tmp_path, conte
     assert "MEMO" in (ejected / "partials" / "masthead.html.j2").read_text(encoding="utf-8").upper()
     (ejected / "partials" / "outlook.html.j2").write_text(
         (ejected / "partials" / "outlook.html.j2").read_text(encoding="utf-8").replace(
-            "{{ s.title }}", "{{ s.title }} (edited)"), encoding="utf-8")
+            "{{ section.title }}", "{{ section.title }} (edited)"), encoding="utf-8")
     built = run_cli("build", str(content), "-o", "out.pdf", "--theme", "memo", "--templates", "mine",
                     cwd=tmp_path)
     assert built.returncode == 0, built.stderr

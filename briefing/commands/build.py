@@ -122,7 +122,12 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
                         first_page=options.first_page,
                         identifier=identifier(original, options.variant, paper, theme.name, options.first_page),
                         allowed_urls=options.allowed_urls, limits=options.limits, name=content)
-    return printed, document, checked.warnings, theme.folders
+    from ..content.review import glyph_problems  # characters no installed font could draw
+
+    glyphs = glyph_problems(brief, checked.positions, content, printed.missing_glyphs)
+    if options.strict and glyphs:
+        raise BriefError(glyphs)
+    return printed, document, (*checked.warnings, *glyphs), theme.folders
 
 
 def _write(output: Path, pdf: bytes, document: str, options: BuildOptions, inputs: list[Path]) -> dict[Path, bytes]:

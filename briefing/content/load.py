@@ -32,6 +32,8 @@ class Checked:
     path: Path | None = None
     source: bytes | None = None
     """The content file's bytes exactly as they were read and validated."""
+    positions: Positions | None = None
+    """Where each field stands in the file, to locate later findings (such as missing glyphs)."""
 
 
 def load(path: str | Path, *, variant: str | None = None, max_bytes: int = MAX_CONTENT_BYTES) -> Brief:
@@ -60,7 +62,7 @@ def check(path: str | Path, *, variant: str | None = None, max_bytes: int = MAX_
     parsed = _parse_bytes(path, source)
     brief = validate(parsed.data, path, parsed.positions, problems=parsed.problems, format=parsed.format,
                      variant=variant)
-    return Checked(brief, tuple(review(brief, path, parsed.positions)), path, source)
+    return Checked(brief, tuple(review(brief, path, parsed.positions)), path, source, parsed.positions)
 
 
 def load_text(text: str, format: str = "yaml", path: str | Path = "<text>") -> Brief:

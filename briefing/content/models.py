@@ -34,6 +34,12 @@ Url = Annotated[
     Field(description="An http, https or mailto address."),
 ]
 
+Language = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
+    Field(description="A BCP 47 language tag, such as en, en-GB, ko, ja or zh-Hant."),
+]
+
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -135,6 +141,8 @@ class Author(Model):
     name: Text = Field(description="The author's name as it should be printed.")
     role: Text | None = Field(None, description="The author's position, such as 'Senior Fellow'.")
     affiliation: Text | None = Field(None, description="The author's institution.")
+    language: Language | None = Field(
+        None, description="The language of the name, where it is not the brief's, such as ja for 菅義偉.")
 
 
 class Meta(Model):
@@ -147,8 +155,10 @@ class Meta(Model):
     identifier: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] | None = Field(
         None, description="A short reference such as AI-2021-02, shown in the footer and metadata.")
     date: Day = Field(description="The date of the brief (YYYY-MM-DD).")
-    language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
-        "en", description="BCP 47 language tag of the text, such as en, en-GB or ko.")
+    language: Language = Field(
+        "en", description="BCP 47 language tag of the text, such as en, en-GB or ko: it sets the labels, "
+                          "the dates, the quotation marks, hyphenation and, for ar, he, fa or ur, "
+                          "right-to-left layout.")
     authors: list[Author] = Field(default_factory=list, description="Who wrote the brief, in credit order.")
     publisher: Text | None = Field(
         None, description="The organisation that publishes the brief; credited when no author is named.")
@@ -223,6 +233,8 @@ class Expert(Model):
     name: Text = Field(description="The expert's name.")
     role: Text | None = Field(None, description="The expert's title or position, such as 'Professor'.")
     affiliation: Text | None = Field(None, description="The expert's institution.")
+    language: Language | None = Field(
+        None, description="The language of the name, where it is not the brief's, such as ko for 김민.")
 
 
 class Proposal(Model):
@@ -274,10 +286,15 @@ class Source(Model):
     date: PartialDate | None = Field(None, description="When it was published: 2021, 2021-02 or 2021-02-28.")
     url: Url | None = Field(None, description="Where to read it (http, https or mailto).")
     note: Text | None = Field(None, description="Anything else a reader needs to find or judge it.")
+    language: Language | None = Field(
+        None, description="The language of the title, where it is not the brief's.")
 
 
 class Labels(Model):
-    """Fixed wording of the layout, to rename or translate per brief."""
+    """Fixed wording of the layout, to rename or translate per brief.
+
+    Each field left out takes the wording of the brief's language (`meta.language`)
+    where briefing knows it, else the English shown here."""
 
     takeaways: Text = Field("Key takeaways", description="Heading of the key takeaways box.")
     timeline: Text = Field("Timeline", description="Heading of the timeline.")
@@ -287,9 +304,22 @@ class Labels(Model):
     rulings: Text = Field("Court rulings", description="Heading of the rulings table.")
     signposts: Text = Field("What to watch", description="Heading of the signposts.")
     sources: Text = Field("Sources", description="Heading of the sources list.")
-    page: Text = Field("Page", description="The word before the page number in the footer.")
+    page: str = Field("Page", description="The word before the page number in the footer (may be empty).")
     of: Text = Field("of", description="The word between page number and page count.")
+    page_end: str = Field("", description="The word after the page count, where the language needs one.")
     cited_by: Text = Field("Cited for", description="Lead-in to where a source is cited.")
+    date: Text = Field("Date", description="Heading of a date column or row.")
+    court: Text = Field("Court", description="Heading of the rulings table's court column.")
+    holding: Text = Field("Holding", description="Heading of the rulings table's holding column.")
+    memo: Text = Field("Memo", description="The word that heads a memo (memo theme).")
+    subject: Text = Field("Subject", description="The memo's subject row.")
+    sender: Text = Field("From", description="The memo's row of authors.")
+    series: Text = Field("Series", description="The memo's series row.")
+    comma: Annotated[str, StringConstraints(min_length=1, max_length=3)] = Field(
+        ", ", description="What separates the parts of a source entry or of a name's details.")
+    quotes: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=3)]],
+                      Field(min_length=4, max_length=4)] = Field(
+        ["“", "”", "‘", "’"], description="Quotation marks: opening, closing, then the inner pair.")
 
 
 class Attachment(Model):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +75,66 @@ def review(brief: Brief, path: Path | str = "<brief>", positions: Positions | No
     return sorted(warnings, key=lambda p: (p.line is None, p.line or 0, p.column or 0))
 
 
+def glyph_problems(brief: Brief, positions: Positions | None, path: Path | str,
+                   missing: Iterable[str]) -> list[Problem]:
+    """A warning for each content field holding characters that no installed font could draw
+    (`PrintedBrief.missing_glyphs`), naming them and the package that draws them.
+
+    Characters that no field holds came from the layout's own wording in the brief's
+    language; they are reported at `meta.language`.
+    """
+    missing = list(dict.fromkeys(missing))
+    if not missing:
+        return []
+    positions = positions or Positions()
+    problems: list[Problem] = []
+    placed: set[str] = set()
+    for loc, text in _strings(brief.model_dump(exclude_defaults=False)):
+        found = [char for char in missing if char in text]
+        if found:
+            placed.update(found)
+            problems.append(_glyph_problem(path, positions, loc, found))
+    if rest := [char for char in missing if char not in placed]:
+        problems.append(_glyph_problem(path, positions, ("meta", "language"), rest,
+                                       f"the layout's wording in {brief.meta.language!r}: "))
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0, p.column or 0))
+
+
+def _glyph_problem(path: Path | str, positions: Positions, loc: tuple[Any, ...], chars: list[str],
+                   lead: str = "") -> Problem:
+    line, column = positions.locate(loc)
+    shown = ", ".join(chars[:12]) + (f" and {len(chars) - 12} more" if len(chars) > 12 else "")
+    packages = ", ".join(dict.fromkeys(font_package(char) for char in chars))
+    return Problem(path, f"{lead}no installed font can draw {shown} (install {packages})",
+                   field=".".join(map(str, loc)), line=line, column=column, code="missing_glyphs",
+                   severity="warning")
+
+
+def font_package(char: str) -> str:
+    """The Debian package whose fonts draw `char`: fonts-noto-cjk for Chinese, Japanese and
+    Korean, fonts-noto-core (most other living scripts) otherwise."""
+    name = unicodedata.name(char, "")
+    if name.startswith(_CJK_NAMES) or "\u3000" <= char <= "\u30ff" or "\uff00" <= char <= "\uffef":
+        return "fonts-noto-cjk"
+    return "fonts-noto-core"
+
+
+_CJK_NAMES = ("CJK", "HANGUL", "HIRAGANA", "KATAKANA", "BOPOMOFO", "IDEOGRAPHIC", "KANGXI", "HALFWIDTH",
+              "FULLWIDTH")
+
+
+def _strings(value: Any, loc: tuple[Any, ...] = ()) -> Iterable[tuple[tuple[Any, ...], str]]:
+    """Every text in the brief's data, with where it stands."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*loc, key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*loc, index))
+
+
 def words(text: str) -> int:
     """Words as a reader counts them (Markdown marks are not words)."""
     return len(_WORD.findall(re.sub(r"[*_`#>\[\]()]", " ", text)))
@@ -128,17 +190,6 @@ def _links(brief: Brief, warn: Any) -> None:
             if not written_link(href):
                 warn(loc, "link_not_written", f"link to {href!r} is shown as text without the link: only http, https, "
                           "mailto and #anchor links are written into the PDF")
-
-
-def _strings(value: Any, loc: tuple[Any, ...]) -> Any:
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*loc, key))
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*loc, index))
 
 
 def _link_targets(text: str) -> list[str]:

@@ -187,7 +187,8 @@ sources:
     url: https://example.org/source    # optional: http, https or mailto
     note: Anything else a reader needs to find it.   # optional
 
-# Optional: the fixed wording of the layout, to rename or translate.
+# Optional: the fixed wording of the layout, to rename. It comes in meta.language
+# (en, fr, de, es, pt, ko, ja, zh, ar, he) by default; any label set here wins.
 # labels:
 #   takeaways: Key takeaways
 #   timeline: Timeline

@@ -40,6 +40,9 @@ DEFAULT_LIMITS = Limits()
 class PrintedBrief:
     pdf: bytes
     pages: int
+    missing_glyphs: tuple[str, ...] = ()
+    """Characters that no installed font could draw, in order of first use: the PDF shows
+    them as empty boxes (.notdef). See `briefing.content.review.glyph_problems`."""
 
 
 def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
@@ -156,7 +159,7 @@ def _print(job: _PrintJob) -> PrintedBrief:
     if variants.is_tagged(variant):
         options["pdf_tags"] = True
     try:
-        with _weasyprint_errors() as failures, _page_limit(job.max_pages):
+        with _weasyprint_errors() as failures, _page_limit(job.max_pages), _missing_glyphs() as missing:
             stylesheets = _theme_stylesheets(job, font_config, failures)
             stylesheets.append(_css(fetcher, font_config, string=f"@page {{ size: {PAPER_SIZES[job.paper]}; }}"))
             extra_css = variants.stylesheet(variant) + _numbering_css(job.first_page)
@@ -191,7 +194,7 @@ def _print(job: _PrintJob) -> PrintedBrief:
             from None
     if failures:
         raise BriefError([_explain(message, variant, theme) for message in failures])
-    return PrintedBrief(pdf=pdf, pages=len(document.pages))
+    return PrintedBrief(pdf=pdf, pages=len(document.pages), missing_glyphs=tuple(dict.fromkeys(missing)))
 
 
 def _numbering_css(first_page: int | None) -> str:
@@ -199,7 +202,8 @@ def _numbering_css(first_page: int | None) -> str:
     if first_page is None:
         return ""
     return (f"@page :first {{ counter-reset: page {first_page}; }}\n"
-            "@page { @bottom-right { content: string(running-page) \" \" counter(page); } }\n")
+            "@page { @bottom-right { content: string(running-page) \" \" counter(page); } }\n"
+            "@page rtl { @bottom-left { content: string(running-page) \" \" counter(page); } }\n")
 
 
 def _attachment(item: EmbeddedFile, document_date: str | None) -> Any:
@@ -403,6 +407,39 @@ class _PageCounter(logging.Handler):
         if str(record.msg).startswith("Step 5 - Creating layout - Page") and record.args:
             if int(record.args[0]) > self.limit:
                 raise TooManyPages(self.limit)
+
+
+class _missing_glyphs:
+    """Collects the characters WeasyPrint draws as .notdef while it writes the PDF.
+
+    Pango marks a character that no font of the fallback list nor any installed font covers
+    with its "unknown glyph" flag; WeasyPrint draws those as .notdef and says so, once per
+    glyph drawn, on its logger. That is the drawing step itself: exact, and free.
+    """
+
+    def __enter__(self) -> list[str]:
+        self.found: list[str] = []
+        self.handler = _NotdefHandler(self.found)
+        self.logger = logging.getLogger("weasyprint")
+        self.level = self.logger.level
+        if self.logger.getEffectiveLevel() > logging.WARNING:
+            self.logger.setLevel(logging.WARNING)
+        self.logger.addHandler(self.handler)
+        return self.found
+
+    def __exit__(self, *exc: Any) -> None:
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self.level)
+
+
+class _NotdefHandler(logging.Handler):
+    def __init__(self, found: list[str]):
+        super().__init__(level=logging.WARNING)
+        self.found = found
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith(".notdef glyph rendered") and record.args:
+            self.found.append(str(record.args[0]))
 
 
 class _weasyprint_errors:

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from jinja2 import pass_context
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import __version__
-from ..content.models import MONTHS, Brief
+from ..content.models import Brief, PartialDate
+from .language import direction, format_date, layout_labels, section_title
 from .environment import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
 from ..themes.theme import SECTION_KINDS, Theme, load_theme
 
@@ -28,6 +30,8 @@ class Section:
     kind: str
     anchor: str
     content: Any
+    title: str = ""
+    """The heading: the brief's own section title, else the default in the brief's language."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,9 @@ def context(brief: Brief, theme: Theme | None = None) -> dict[str, Any]:
     return {
         "brief": brief,
         "meta": brief.meta,
-        "labels": brief.labels,
-        "sections": [Section(kind, kind.replace("_", "-"), getattr(brief, kind))
+        "labels": layout_labels(brief),
+        "direction": direction(brief.meta.language),
+        "sections": [Section(kind, kind.replace("_", "-"), getattr(brief, kind), section_title(brief, kind))
                      for kind in SECTION_KINDS if getattr(brief, kind) is not None and kind in shown],
         "sources": {source.id: source for source in brief.sources},
         "source_number": {source.id: number for number, source in enumerate(brief.sources, 1)},
@@ -85,28 +90,57 @@ def _cited_by(brief: Brief, shown: tuple[str, ...] = SECTION_KINDS) -> dict[str,
 
 
 def _citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
-    labels = brief.labels
+    labels = layout_labels(brief)
+    language = brief.meta.language
     if field == "proposals":
-        return brief.expert_proposals.title, item.expert.name
+        return section_title(brief, "expert_proposals"), item.expert.name
     if field == "figures":
         return labels.figures, item.value
     if field == "timeline":
-        return labels.timeline, item.when or item.date.display()
+        return labels.timeline, item.when or format_date(item.date, language)
     if field == "positions":
         return labels.positions, item.party
     if field == "agreements":
         return labels.agreements, item.name
-    return labels.rulings, f"{item.court}, {item.date.display()}"
+    return labels.rulings, f"{item.court}{labels.comma}{format_date(item.date, language)}"
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    # CommonMark with raw HTML off: content is data, never markup.
-    parser = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
+DEFAULT_QUOTES = ("“", "”", "‘", "’")
+
+
+@lru_cache(maxsize=16)
+def _markdown(quotes: tuple[str, ...] = DEFAULT_QUOTES) -> MarkdownIt:
+    # CommonMark with raw HTML off: content is data, never markup. "Straight quotes" become
+    # the language's quotation marks.
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": True, "quotes": list(quotes)}).enable(
         ["replacements", "smartquotes"])
+    parser.inline.ruler.before("link", "language_span", _language_span)
     parser.validateLink = _allowed_link
     parser.core.ruler.push("written_links", _unlink)
     return parser
+
+
+#: `[菅義偉]{lang=ja}`: a word or passage in another language than the brief's.
+_LANGUAGE_SPAN = re.compile(r"\[([^\[\]\n]+)\]\{lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\}")
+
+
+def _language_span(state: Any, silent: bool) -> bool:
+    """The inline form `[text]{lang=xx}`: `text` (Markdown) in a span with that language."""
+    if state.src[state.pos] != "[":
+        return False
+    match = _LANGUAGE_SPAN.match(state.src, state.pos)
+    if match is None or match.end() > state.posMax:
+        return False
+    if not silent:
+        token = state.push("language_open", "span", 1)
+        token.attrs = {"lang": match.group(2), **({"dir": "rtl"} if direction(match.group(2)) == "rtl" else {})}
+        saved = state.posMax
+        state.pos, state.posMax = match.start(1), match.end(1)
+        state.md.inline.tokenize(state)
+        state.posMax = saved
+        state.push("language_close", "span", -1)
+    state.pos = match.end()
+    return True
 
 
 _SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
@@ -150,18 +184,59 @@ def _unlink(state: Any) -> None:
         block.children = kept
 
 
-def markdown(text: str) -> Markup:
+def _quotes(context: Any) -> tuple[str, ...]:
+    labels = context.get("labels") if context is not None else None
+    return tuple(labels.quotes) if labels is not None else DEFAULT_QUOTES
+
+
+def _language(context: Any) -> str:
+    meta = context.get("meta") if context is not None else None
+    return meta.language if meta is not None else "en"
+
+
+@pass_context
+def markdown(context: Any, text: str) -> Markup:
     """Markdown prose as HTML paragraphs."""
-    return Markup(_markdown().render(text))
+    return Markup(_markdown(_quotes(context)).render(text))
 
 
-def markdown_inline(text: str) -> Markup:
+@pass_context
+def markdown_inline(context: Any, text: str) -> Markup:
     """Markdown within one line (emphasis, links, code) as HTML without a paragraph."""
-    return Markup(_markdown().renderInline(text))
+    return Markup(_markdown(_quotes(context)).renderInline(text))
 
 
-def long_date(value: dt.date) -> str:
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+@pass_context
+def long_date(context: Any, value: dt.date | PartialDate | None) -> str:
+    """A date as the brief's language writes it (CLDR, through Babel): 28 February 2021,
+    28 février 2021, 2021년 2월 28일; a partial date as its month and year, or its year."""
+    return format_date(value, _language(context))
 
 
-FILTERS = {"markdown": markdown, "markdown_inline": markdown_inline, "long_date": long_date}
+def lang_attr(tag: str | None) -> Markup:
+    """` lang="ja"` (and ` dir="rtl"` for a right-to-left language) for an element in another
+    language than the brief's; nothing for None."""
+    if not tag:
+        return Markup("")
+    attrs = f' lang="{escape(tag)}"'
+    if direction(tag) == "rtl":
+        attrs += ' dir="rtl"'
+    return Markup(attrs)
+
+
+def text(value: str | None) -> Markup:
+    """A plain text field (a title, a name) escaped, with its `[菅義偉]{lang=ja}` spans marked up."""
+    if not value:
+        return Markup("")
+    return Markup(_LANGUAGE_SPAN.sub(lambda m: f"<span{lang_attr(m.group(2))}>{m.group(1)}</span>",
+                                     str(escape(value))))
+
+
+def plain(value: str | None) -> str:
+    """A plain text field without its `[…]{lang=…}` marks, for metadata and running heads."""
+    return _LANGUAGE_SPAN.sub(lambda m: m.group(1), value or "")
+
+
+FILTERS = {"markdown": markdown, "markdown_inline": markdown_inline, "long_date": long_date,
+           "date": long_date, "lang_attr": lang_attr,
+           "text": text, "plain": plain}

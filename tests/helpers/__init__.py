@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import shutil
 import subprocess
@@ -71,11 +72,12 @@ def outline_titles(path: Path) -> list[str]:
     return list(walk(reader.outline))
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """Run the installed `briefing` command as a user would."""
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the installed `briefing` command as a user would (`env`: variables to add to the environment)."""
     command = shutil.which("briefing") or ""
     argv = [command, *args] if command else [sys.executable, "-m", "briefing", *args]
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **env} if env else None)
 
 
 def walk_operators(container, seen_operator):
