@@ -156,7 +156,7 @@ def test_quotation_marks_follow_the_language():
 def test_a_language_span_cannot_carry_other_attributes():
     from briefing.render.html import markdown_inline, text
 
-    rendered = str(markdown_inline(None, '[x]{lang=ja onclick=alert(1)} [y]{lang="ja"}'))
+    rendered = str(markdown_inline('[x]{lang=ja onclick=alert(1)} [y]{lang="ja"}'))
     assert "<span" not in rendered
     assert str(text('<b>[名]{lang=ja}</b>')) == '&lt;b&gt;<span lang="ja">名</span>&lt;/b&gt;'
 

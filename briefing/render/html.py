@@ -194,16 +194,24 @@ def _language(context: Any) -> str:
     return meta.language if meta is not None else "en"
 
 
-@pass_context
-def markdown(context: Any, text: str) -> Markup:
-    """Markdown prose as HTML paragraphs."""
-    return Markup(_markdown(_quotes(context)).render(text))
+def markdown(text: str, quotes: tuple[str, ...] = DEFAULT_QUOTES) -> Markup:
+    """Markdown prose as HTML paragraphs, with `quotes` as its quotation marks."""
+    return Markup(_markdown(quotes).render(text))
 
 
-@pass_context
-def markdown_inline(context: Any, text: str) -> Markup:
+def markdown_inline(text: str, quotes: tuple[str, ...] = DEFAULT_QUOTES) -> Markup:
     """Markdown within one line (emphasis, links, code) as HTML without a paragraph."""
-    return Markup(_markdown(_quotes(context)).renderInline(text))
+    return Markup(_markdown(quotes).renderInline(text))
+
+
+@pass_context
+def _markdown_filter(context: Any, text: str) -> Markup:
+    return markdown(text, _quotes(context))  # the marks of the brief's language
+
+
+@pass_context
+def _markdown_inline_filter(context: Any, text: str) -> Markup:
+    return markdown_inline(text, _quotes(context))
 
 
 @pass_context
@@ -237,6 +245,6 @@ def plain(value: str | None) -> str:
     return _LANGUAGE_SPAN.sub(lambda m: m.group(1), value or "")
 
 
-FILTERS = {"markdown": markdown, "markdown_inline": markdown_inline, "long_date": long_date,
+FILTERS = {"markdown": _markdown_filter, "markdown_inline": _markdown_inline_filter, "long_date": long_date,
            "date": long_date, "lang_attr": lang_attr,
            "text": text, "plain": plain}
