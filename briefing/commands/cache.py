@@ -255,6 +255,6 @@ def _versions() -> dict[str, Any]:
         spec = importlib.util.find_spec(name)
         folder = Path(spec.origin).parent if spec and spec.origin else None
         versions[f"{name} files"] = sorted(
-            (path.name, stat.st_size, stat.st_mtime_ns)
-            for path in (folder.glob("*.py") if folder else ()) for stat in (path.stat(),))
+            (str(path.relative_to(folder)), stat.st_size, stat.st_mtime_ns)
+            for path in (folder.rglob("*.py") if folder else ()) for stat in (path.stat(),))
     return versions
