@@ -100,7 +100,12 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
                         first_page=options.first_page,
                         identifier=identifier(original, options.variant, paper, theme.name, options.first_page),
                         allowed_urls=options.allowed_urls, limits=options.limits, name=content)
-    return printed, document, checked.warnings, theme.folders
+    from .preflight import findings  # layout, contrast, alt text, headings: located like the content's warnings
+
+    found = tuple(findings(checked, theme, document, printed, content))
+    if options.strict and found:
+        raise BriefError(list(found))
+    return printed, document, (*checked.warnings, *found), theme.folders
 
 
 def _write(output: Path, pdf: bytes, document: str, options: BuildOptions) -> dict[Path, bytes]:
