@@ -164,12 +164,15 @@ def _contrast(theme: Any, layout: Any) -> list[Problem]:
     """One finding per colour setting whose pairs fall below WCAG contrast, naming each pair and its ratio."""
     tokens = _colour_tokens(theme)
     failing: dict[Any, list[tuple[Any, float, float]]] = {}
-    seen: set[tuple[str, str]] = set()
+    strictest: dict[tuple[str, str], Any] = {}  # a pair used as text and as a rule is held to the text's ratio
     for use in layout.colours:
+        key = (use.foreground, use.background)
+        if key not in strictest or NEEDED[use.kind] > NEEDED[strictest[key].kind]:
+            strictest[key] = use
+    for use in strictest.values():
         ratio, needed = contrast(use.foreground, use.background), NEEDED[use.kind]
-        if ratio >= needed or (use.foreground, use.background) in seen:
+        if ratio >= needed:
             continue
-        seen.add((use.foreground, use.background))
         foreground, background = tokens.get(use.foreground), tokens.get(use.background)
         blame = foreground if foreground and foreground.settings else \
             background if background and background.settings else foreground or background
