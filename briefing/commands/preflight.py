@@ -36,7 +36,8 @@ class Check:
 #: Every preflight check by its code (the content-only ones too, for the documentation test).
 CHECKS: dict[str, Check] = {
     "overflow": Check("content runs past the page or its box",
-                      "the reader loses the text beyond the edge, and the printer may cut it (WCAG 2.2 SC 1.4.10)",
+                      "text past the page's edge is lost or cut by the printer, and text past its box runs into "
+                      "what stands beside it (WCAG 2.2 SC 1.4.10)",
                       "break the long word or address (a space, a hyphen or a shorter link text)"),
     "takeaways_past_page_1": Check("key takeaways not all on page 1",
                                    "a reader who reads only the first page misses them",
@@ -114,7 +115,8 @@ def _explained(code: str, message: str) -> str:
 def _layout_finding(finding: Any, brief: Any, at: Any) -> None:
     detail, page = finding.detail, finding.page
     if finding.code == "overflow":
-        at(finding.field, "overflow", f"runs {detail['mm']} mm past the right edge of the text on page {page}")
+        edge = detail.get("edge", "the right edge of the text")
+        at(finding.field, "overflow", f"runs {detail['mm']} mm past {edge} on page {page}")
     elif finding.code == "takeaways_past_page_1":
         count = detail["count"]
         at(finding.field, "takeaways_past_page_1",

@@ -91,7 +91,7 @@ def inspect(document: Any) -> Layout:
     colours: dict[tuple[str, str, str], ColourUse] = {}
     pages = [page._page_box for page in document.pages]
     seen: dict[tuple[str, str], set[int]] = {}  # (class, field) -> pages an unsplit block appears on
-    overflow: dict[tuple[str, int], float] = {}
+    overflow: dict[tuple[str, int], tuple[float, str]] = {}
     stranded: dict[str, tuple[int, str]] = {}
     wraps: dict[str, tuple[int, str]] = {}
     lasts: list[_Placed | None] = []
@@ -120,13 +120,21 @@ def inspect(document: Any) -> Layout:
                     _colour(item, number, colours)
                 continue
             if name in ("TextBox", "InlineReplacedBox", "BlockReplacedBox") and item.fields:
+                key = (item.fields[-1], number)
                 edge = box.position_x + box.width
+                container = _container(item)
                 if edge > right + TOLERANCE:
-                    key = (item.fields[-1], number)
-                    overflow[key] = max(overflow.get(key, 0), edge - right)
+                    _worst(overflow, key, edge - right, "the right edge of the text")
+                elif _marker(item):
+                    pass
+                elif container is not None and edge > (limit := container.padding_box_x()
+                                                       + container.padding_width()) + TOLERANCE:
+                    _worst(overflow, key, edge - limit, f"its box ({_describe(container)})")
+                elif container is not None and box.position_x < container.padding_box_x() - TOLERANCE:
+                    _worst(overflow, key, container.padding_box_x() - box.position_x,
+                           f"the left of its box ({_describe(container)})")
                 if name != "TextBox" and box.position_y + box.height > bottom + TOLERANCE:
-                    key = (item.fields[-1], number)
-                    overflow[key] = max(overflow.get(key, 0), box.position_y + box.height - bottom)
+                    _worst(overflow, key, box.position_y + box.height - bottom, "the foot of the page")
             if name == "TextBox" and box.text.strip():
                 _colour(item, number, colours)
                 if number > 1 and item.fields and item.fields[-1].startswith("summary."):
@@ -152,8 +160,8 @@ def inspect(document: Any) -> Layout:
     for (kind, field_name), on in sorted(seen.items(), key=lambda item: min(item[1])):
         if len(on) > 1:
             findings.append(Finding("split_block", field_name, min(on), {"what": UNSPLIT[kind], "pages": sorted(on)}))
-    for (field_name, number), by in sorted(overflow.items(), key=lambda item: item[0][1]):
-        findings.append(Finding("overflow", field_name, number, {"mm": round(by / MM, 1)}))
+    for (field_name, number), (by, edge) in sorted(overflow.items(), key=lambda item: item[0][1]):
+        findings.append(Finding("overflow", field_name, number, {"mm": round(by / MM, 1), "edge": edge}))
     for field_name, (number, what) in stranded.items():
         findings.append(Finding("stranded", field_name, number, {"what": what}))
     if "top-left" in wraps:  # the series beside it wraps because the title takes the room
@@ -201,12 +209,6 @@ def _walk(box: Any, chain: tuple[Any, ...], fields: tuple[str, ...], hidden: boo
 
 def _is_line(box: Any) -> bool:
     return type(box).__name__ in ("LineBox", "BlockReplacedBox")
-
-
-def _text(box: Any) -> str:
-    if type(box).__name__ == "TextBox":
-        return box.text
-    return "".join(_text(child) for child in getattr(box, "children", ()))
 
 
 def _margin_field(placed: list[_Placed], margin: str) -> str:
@@ -363,3 +365,31 @@ def _causes(findings: list[Finding]) -> list[Finding]:
             dropped.update(chained)
             page -= 1
     return [finding for index, finding in enumerate(findings) if index not in dropped]
+
+
+_CONTAINERS = ("BlockBox", "TableCellBox", "InlineBlockBox", "FlexBox")
+
+
+def _container(item: _Placed) -> Any:
+    """The nearest block that holds the box's line (a paragraph, a table cell, a card, a positioned box)."""
+    for box in reversed(item.chain[:-1]):
+        box = getattr(box, "_box", box)  # an absolutely positioned box sits in the tree behind a placeholder
+        if type(box).__name__ in _CONTAINERS:
+            return box
+    return None
+
+
+def _marker(item: _Placed) -> bool:
+    """List markers and generated content stand outside their box on purpose."""
+    return any(getattr(box, "pseudo_type", None) in ("marker", "before", "after") for box in item.chain)
+
+
+def _describe(box: Any) -> str:
+    element = getattr(box, "element", None)
+    classes = (element.get("class") or "").split() if element is not None else []
+    return f".{classes[0]}" if classes else f"<{getattr(element, 'tag', 'block')}>"
+
+
+def _worst(overflow: dict[tuple[str, int], tuple[float, str]], key: tuple[str, int], by: float, edge: str) -> None:
+    if key not in overflow or by > overflow[key][0]:
+        overflow[key] = (by, edge)
