@@ -303,7 +303,7 @@ def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, form
 @_shared_build_options
 def check_command(contents: tuple[Path, ...], format_: str, output_dir: Path | None, strict: bool,
                   **shared: object) -> None:
-    """Build CONTENTS (or reuse the last build) and report every preflight finding.
+    """Build CONTENTS (content files, or folders of them; or reuse the last build) and report every finding.
 
     Findings (layout, accessibility, quotes against their archived source, the editorial
     checks) are printed as path:line:col: field: message, located at the content field or
@@ -316,9 +316,11 @@ def check_command(contents: tuple[Path, ...], format_: str, output_dir: Path | N
     from .commands.build import default_output
     from .errors import BriefError
 
+    from .commands.batch import expand
+
     options = _build_options(strict=False, **shared)
     failed, found = False, []
-    for content in contents:
+    for content in expand(contents):
         output = (output_dir / f"{content.stem}.pdf") if output_dir else default_output(content)
         try:
             result = build_brief(content, output, options)
