@@ -260,8 +260,8 @@ def preview(pdf: Path, resolution: int, output: Path | None) -> None:
 def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, format_: str) -> None:
     """Check content files and report every problem as path:line:col: field: message.
 
-    Editorial checks (uncited sources, takeaways, date order, quotes against archived sources) are printed as warnings
-    and fail only with --strict.
+    Editorial checks (uncited sources, takeaways, date order, quotes against archived
+    sources) are printed as warnings and fail only with --strict.
     """
     import json
 

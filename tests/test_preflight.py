@@ -185,6 +185,17 @@ def test_low_contrast_brand_colour_is_located_in_the_brand_file(tmp_path):
     assert "WCAG 2.2 SC 1.4.3" in message and "fix: use #" in message
 
 
+def test_low_contrast_theme_token_is_located_in_the_stylesheet(tmp_path):
+    theme = tmp_path / "pale"
+    theme.mkdir()
+    (theme / "theme.yaml").write_text("extends: default\nstylesheets: [brief.css, pale.css]\n")
+    (theme / "pale.css").write_text("/* A paler grey. */\n:root {\n  --color-muted: #a9b0b8;\n}\n")
+    _, problems = built(tmp_path, clean_brief(), theme=theme)
+    assert found(problems) == [("low_contrast", "--color-muted", 3)]
+    assert problems[0].path == theme / "pale.css" and problems[0].column == 3
+    assert "--color-muted #a9b0b8 on --color-paper #ffffff" in problems[0].message
+
+
 def test_a_logo_without_alt_text(tmp_path):
     brand = "logo: logo.svg\n"
     _, problems = built(tmp_path, clean_brief(), files={"brand.yaml": brand, "logo.svg": LOGO})
