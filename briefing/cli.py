@@ -331,7 +331,8 @@ def check_command(contents: tuple[Path, ...], format_: str, output_dir: Path | N
                 for problem in error.problems:
                     click.echo(f"error: {problem}", err=True)
             continue
-        shown = _shown(result.warnings, strict)
+        shown = sorted(_shown(result.warnings, strict),
+                       key=lambda p: (str(p.path) != str(content), str(p.path), p.line or 0, p.column or 0))
         found.extend(shown)
         failed = failed or (strict and bool(shown))
         if format_ == "text":

@@ -291,7 +291,7 @@ def _rules(item: _Placed, page: int, found: dict[tuple[str, str, str], ColourUse
 
 def _section_shares(placed: list[_Placed], page: int, top: float, bottom: float,
                     sections: dict[str, dict[int, float]]) -> None:
-    """How much of the page's height each top-level part covers."""
+    """How much of the page's height each top-level part takes: from its first line to the next part's."""
     height = bottom - top
     spans: dict[str, tuple[float, float]] = {}
     for item in placed:
@@ -302,8 +302,11 @@ def _section_shares(placed: list[_Placed], page: int, top: float, bottom: float,
             continue
         low, high = spans.get(part, (item.box.position_y, item.box.position_y))
         spans[part] = (min(low, item.box.position_y), max(high, item.box.position_y + item.box.height))
-    for part, (low, high) in spans.items():
-        sections.setdefault(part, {})[page] = round((high - low) / height, 2) if height else 0
+    ordered = sorted(spans.items(), key=lambda item: item[1][0])
+    for index, (part, (low, high)) in enumerate(ordered):
+        end = ordered[index + 1][1][0] if index + 1 < len(ordered) else high
+        if height:
+            sections.setdefault(part, {})[page] = round((end - low) / height, 2)
 
 
 def _dateline(placed: list[_Placed], page: int, wraps: dict[str, tuple[int, str]]) -> None:
