@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -37,8 +38,10 @@ def _fail(error: Exception) -> None:
 
 def _as_flag(problem):  # noqa: ANN001, ANN202
     """An option's problem as the command line names it: `--paper: …` rather than `options: paper: …`."""
-    if getattr(problem, "code", "") == "invalid_option" and problem.field in FLAGS:
-        return f"{FLAGS[problem.field]}: {problem.message}"
+    if str(getattr(problem, "path", "")) in ("options", "limits") and problem.field in FLAGS:
+        from .errors import escape_controls
+
+        return escape_controls(f"{FLAGS[problem.field]}: {problem.message}")
     return problem
 
 
@@ -47,6 +50,11 @@ def _as_flag(problem):  # noqa: ANN001, ANN202
 def main() -> None:
     """Build printable policy briefs from validated content."""
     warnings.showwarning = _show_warning
+    signal.signal(signal.SIGTERM, _terminated)  # end as Ctrl-C does: children stopped, temporary files removed
+
+
+def _terminated(number, frame) -> None:  # noqa: ANN001
+    raise SystemExit(128 + number)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
@@ -109,33 +117,85 @@ def _build_options(paper: str | None, theme: str, templates: Path | None, brand:
 
 
 @main.command()
-@click.argument("contents", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("contents", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Where to write the PDF of one content file (default: output/<content name>.pdf).")
+              help="Where to write the PDF of one content file (default: output/<content name>.pdf); "
+                   "a last argument ending in .pdf says the same.")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the PDFs of several content files or folders (default: output/).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Build several briefs in N worker processes (0: one per CPU).")
 @click.option("--force", is_flag=True, help="Render even if nothing changed since the last build.")
+@click.option("--from", "stdin_format", type=click.Choice(["yaml", "json", "toml", "markdown"]), default="yaml",
+              show_default=True, help="The format of content read from standard input (CONTENTS is -).")
 @_shared_build_options
-def build(contents: tuple[Path, ...], output: Path | None, output_dir: Path | None, jobs: int, force: bool,
-          **shared: object) -> None:
-    """Build CONTENTS (content files, or folders of them) into PDFs."""
+@click.pass_context
+def build(context: click.Context, contents: tuple[Path, ...], output: Path | None, output_dir: Path | None,
+          jobs: int, force: bool, stdin_format: str, **shared: object) -> None:
+    """Build CONTENTS (content files, or folders of them; - for standard input) into PDFs.
+
+    With no CONTENTS, builds the `content` of the briefing.toml in this folder.
+    """
     from .errors import BriefError, Problem
 
+    project = _project(context, shared)
+    if not contents:
+        if project is None or not project.content:
+            _fail(BriefError([Problem("CONTENTS", "name a content file or folder, or write a briefing.toml "
+                                                  "whose `content` lists them (briefing new briefing.toml)")]))
+        contents = project.content
+    if len(contents) == 2 and contents[1].suffix.lower() == ".pdf" and output is None and output_dir is None \
+            and not contents[1].is_dir():
+        contents, output = contents[:1], contents[1]  # `briefing build brief.yaml out.pdf`, as typst compile takes it
+    if output_dir is None and output is None and project is not None:
+        output_dir = project.output_dir
     options = _build_options(**shared)
-    if len(contents) > 1 or contents[0].is_dir() or output_dir is not None:
+    if len(contents) > 1 or contents[0].is_dir() or (output_dir is not None and str(contents[0]) != "-"):
         if output is not None:
             _fail(BriefError([Problem("--output", "names one PDF; use --output-dir for several content files")]))
         _build_many(contents, output_dir, jobs, options, force)
         return
     from .commands.build import build as build_brief
 
+    content = contents[0]
+    if str(content) == "-":
+        content = _read_stdin(stdin_format)
+        output = output or (output_dir or Path("output")) / "stdin.pdf"
+        force = True  # standard input is never the same file twice: nothing to compare with
     try:
-        result = build_brief(contents[0], output, options, force=force)
+        result = build_brief(content, output, options, force=force)
     except BriefError as error:
         _fail(error)
     _report(result)
+
+
+def _project(context: click.Context, shared: dict) -> object:
+    """The briefing.toml of the working folder, its defaults filled into the options not given here."""
+    from .commands.project import find_project
+    from .errors import BriefError
+
+    try:
+        project = find_project()
+    except BriefError as error:
+        _fail(error)
+    if project is None:
+        return None
+    for option, value in project.options.items():  # the command line's names are the options' own
+        if context.get_parameter_source(option) in (click.core.ParameterSource.DEFAULT, None):
+            shared[option] = value
+    return project
+
+
+def _read_stdin(format_: str) -> Path:
+    """Standard input as the content `<stdin>` in this folder: errors say `<stdin>:line:col`."""
+    from .content.load import MAX_CONTENT_BYTES, STDIN, provide
+    from .errors import BriefError, Problem
+
+    data = sys.stdin.buffer.read(MAX_CONTENT_BYTES + 1)
+    if len(data) > MAX_CONTENT_BYTES:
+        _fail(BriefError([Problem(STDIN, f"larger than the {MAX_CONTENT_BYTES} byte limit")]))
+    provide(data, format_)
+    return STDIN
 
 
 def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, options, force: bool) -> None:  # noqa: ANN001
@@ -155,8 +215,12 @@ def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, 
         for problem in item.problems:
             click.echo(f"error: {problem}", err=True)
     failed = sum(not item.ok for item in items)
+    cached = sum(item.ok and item.result.cached for item in items)
+    built = len(items) - failed - cached
     briefs = "brief" if len(items) == 1 else "briefs"
-    summary = f"built {len(items) - failed} of {len(items)} {briefs} in {time.perf_counter() - started:.2f} s"
+    counts = [*([f"built {built}"] if built else []), *([f"{cached} up to date"] if cached else []),
+              *([f"{failed} failed"] if failed else [])]
+    summary = f"{len(items)} {briefs}: {', '.join(counts)}, in {time.perf_counter() - started:.2f} s"
     click.echo(summary + (f" with {jobs} jobs" if jobs != 1 else ""))
     if failed:
         sys.exit(2)
@@ -253,26 +317,34 @@ def preview(pdf: Path, resolution: int, output: Path | None) -> None:
 @click.argument("contents", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--pdf-variant", "variant", type=click.Choice(VARIANTS), metavar="VARIANT",
               help="Also check what this PDF variant needs from the content (such as meta.language).")
+@click.option("--from", "stdin_format", type=click.Choice(["yaml", "json", "toml", "markdown"]), default="yaml",
+              show_default=True, help="The format of content read from standard input (CONTENTS is -).")
 @click.option("--strict", is_flag=True, help="Treat the editorial checks' warnings as errors.")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: print every problem as an object with path, line, column, field, code, severity "
                    "and message, for editors and CI.")
-def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, format_: str) -> None:
-    """Check content files and report every problem as path:line:col: field: message.
+@click.option("--max-content-size", type=click.IntRange(min=1, max=4096), default=10, show_default=True,
+              metavar="MIB", help="MiB a content file may have; larger ones are refused before they are read.")
+def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, format_: str,
+             stdin_format: str, max_content_size: int) -> None:
+    """Check content files (or the briefs in folders; - for standard input) and report every
+    problem as path:line:col: field: message.
 
     Editorial checks (uncited sources, takeaways, date order, quotes against archived
     sources) are printed as warnings and fail only with --strict.
     """
     import json
 
+    from .commands.batch import expand
     from .content.load import check
     from .errors import BriefError
 
     failed = False
     found = []
-    for content in contents:
+    files = [_read_stdin(stdin_format) if str(path) == "-" else path for path in expand(contents)]
+    for content in files:
         try:
-            checked = check(content, variant=variant)
+            checked = check(content, variant=variant, max_bytes=max_content_size * 1024 * 1024)
         except BriefError as error:
             failed = True
             found.extend(error.problems)
@@ -282,12 +354,14 @@ def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, form
         else:
             shown = _shown(checked.warnings, strict)
             found.extend(shown)
-            failed = failed or (strict and bool(shown))
+            refused = strict and bool(shown)
+            failed = failed or refused
             if format_ == "text":
                 _warn(shown, strict)
                 count = len(shown)
                 note = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
-                click.echo(f"{content}: ok{note}")
+                click.echo(f"{content}: failed{note}, and --strict makes warnings fail" if refused
+                           else f"{content}: ok{note}")
     if format_ == "json":
         click.echo(json.dumps([problem.as_dict() for problem in found], indent=2, ensure_ascii=False))
     sys.exit(2 if failed else 0)
@@ -321,7 +395,7 @@ def check_command(contents: tuple[Path, ...], format_: str, output_dir: Path | N
     options = _build_options(strict=False, **shared)
     failed, found = False, []
     for content in expand(contents):
-        output = (output_dir / f"{content.stem}.pdf") if output_dir else default_output(content)
+        output = default_output(content, output_dir) if output_dir else default_output(content)
         try:
             result = build_brief(content, output, options)
         except BriefError as error:
@@ -409,16 +483,21 @@ def schema(output: Path | None) -> None:
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--title", help="The title of the new brief.")
-@click.option("--format", "format_", type=click.Choice(["yaml", "md"]),
-              help="yaml, or md for Markdown with front matter (default: from PATH's suffix).")
+@click.option("--format", "format_", type=click.Choice(["yaml", "md", "json", "toml"]),
+              help="yaml, md for Markdown with front matter, json or toml (default: from PATH's suffix).")
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
 def new(path: Path, title: str | None, format_: str | None, force: bool) -> None:
-    """Write a complete skeleton brief to PATH, ready to fill in and build."""
-    from .errors import BriefError
+    """Write a complete skeleton brief to PATH, ready to fill in and build.
+
+    A PATH named briefing.toml gets the project defaults that `briefing build` reads instead.
+    """
+    from .commands.project import PROJECT, new_project
     from .content.scaffold import new as scaffold
+    from .errors import BriefError
 
     try:
-        written = scaffold(path, title, format=format_, force=force)
+        written = (new_project(path, force=force) if path.name == PROJECT and format_ is None
+                   else scaffold(path, title, format=format_, force=force))
     except BriefError as error:
         _fail(error)
     click.echo(f"wrote {written}")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -17,3 +21,41 @@ def example_pdf(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("example") / "korea-japan-2021.pdf"
     build(EXAMPLE, out)
     return out
+
+
+LEFTOVER_PATTERNS = ("weasyprint-*", "briefing-*", "*.part")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_left_in_the_temporary_folder(tmp_path_factory):
+    """The whole suite runs with a temporary folder of its own (`TMPDIR` and `tempfile.tempdir`,
+    inherited by every `briefing` process a test starts); after the last test it must hold no
+    `weasyprint-*` font folder, no `briefing-*` scratch folder and no `.part` file, and no test's
+    folder may hold a `.part` file. A folder of its own, so that other people's builds on the same
+    machine do not count; what it held at the start (nothing) is the snapshot."""
+    folder = tmp_path_factory.mktemp("TMPDIR")
+    saved = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = str(folder)
+    before = _leftovers(folder)
+    yield folder
+    if "briefing.printing.typeset" in sys.modules:  # this process's own fonts, as its exit would
+        sys.modules["briefing.printing.typeset"].forget_caches()
+    deadline = time.monotonic() + 30  # cleaners of killed processes may still be at work
+    while time.monotonic() < deadline and (_leftovers(folder) - before or _parts(tmp_path_factory)):
+        time.sleep(0.1)
+    if saved[0] is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = saved[0]
+    tempfile.tempdir = saved[1]
+    assert sorted(_leftovers(folder) - before) == [], "the suite's builds left these in the temporary folder"
+    assert _parts(tmp_path_factory) == [], "the suite's builds left these .part files"
+
+
+def _leftovers(folder: Path) -> set[str]:
+    return {str(path.relative_to(folder)) for pattern in LEFTOVER_PATTERNS for path in folder.rglob(pattern)}
+
+
+def _parts(tmp_path_factory) -> list[str]:
+    return sorted(str(path) for path in tmp_path_factory.getbasetemp().rglob("*.part"))

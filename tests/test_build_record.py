@@ -18,7 +18,7 @@ from PIL import Image
 import briefing
 from briefing.commands import cache
 from briefing.themes.theme import builtin_themes
-from helpers import minimal_brief, pdf_text, write_yaml
+from helpers import minimal_brief, pdf_text, until, write_yaml
 
 pytestmark = pytest.mark.pdf
 
@@ -46,14 +46,6 @@ def brand_folder(folder: Path) -> Path:
         encoding="utf-8")
     (folder / "data.csv").write_text("year,value\n2020,1\n", encoding="utf-8")
     return write_yaml(folder / "brief.yaml", minimal_brief(attachments=[{"path": "data.csv"}]))
-
-
-def until(builds: queue.Queue, wanted, seconds: float = 120):
-    deadline = time.monotonic() + seconds
-    while True:
-        rebuild = builds.get(timeout=max(deadline - time.monotonic(), 0.1))
-        if wanted(rebuild):
-            return rebuild
 
 
 def test_watch_rebuilds_after_an_edit_to_the_logo_a_brand_font_and_an_attachment(tmp_path):

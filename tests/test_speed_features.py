@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 import warnings
 from concurrent.futures import Executor, Future
 from pathlib import Path
@@ -22,7 +21,7 @@ import briefing
 from briefing import build_many
 from briefing.errors import BriefError
 from briefing.themes.theme import builtin_themes
-from helpers import minimal_brief, pdf_text, run_cli, write_yaml
+from helpers import minimal_brief, pdf_text, run_cli, until, write_yaml
 
 
 def brief_file(folder: Path, name: str = "brief.yaml", title: str = "Water sharing on the Mekong") -> Path:
@@ -180,7 +179,9 @@ def test_build_of_a_folder_with_two_jobs_writes_every_brief(tmp_path):
         ["indus.pdf", "mekong.pdf", "nile.pdf"]
     for name, title in titles.items():
         assert title in pdf_text(tmp_path / "pdfs" / f"{name}.pdf")
-    assert "built 3 of 3 briefs" in result.stdout
+    assert "3 briefs: built 3, in " in result.stdout
+    again = run_cli("build", "briefs", "--output-dir", "pdfs", "-j", "2", cwd=tmp_path)
+    assert again.returncode == 0 and "3 briefs: 3 up to date, in " in again.stdout
 
 
 @pytest.mark.pdf
@@ -194,7 +195,7 @@ def test_batch_reports_a_bad_brief_with_its_line_and_builds_the_others(tmp_path)
     assert not (tmp_path / "pdfs" / "bad.pdf").exists()
     assert f"{bad}:1:1: summary: required field is missing" in result.stderr
     assert "Traceback" not in result.stderr
-    assert "built 1 of 2 briefs" in result.stdout
+    assert "2 briefs: built 1, 1 failed, in " in result.stdout
 
 
 @pytest.mark.pdf
@@ -241,15 +242,6 @@ def test_two_briefs_that_would_write_the_same_pdf_are_refused(tmp_path):
 
 
 # --- watch -------------------------------------------------------------------------------------
-
-def until(builds: queue.Queue, wanted, seconds: float = 120):
-    """The first reported rebuild that is `wanted`; a save can arrive as several rebuilds."""
-    deadline = time.monotonic() + seconds
-    while True:
-        rebuild = builds.get(timeout=max(deadline - time.monotonic(), 0.1))
-        if wanted(rebuild):
-            return rebuild
-
 
 @pytest.mark.pdf
 def test_watch_rebuilds_on_each_save_and_reports_errors_without_stopping(tmp_path):

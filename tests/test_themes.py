@@ -331,11 +331,14 @@ def test_theme_settings_problems_name_file_line_and_key(tmp_path):
 
 
 def test_themes_that_extend_each_other_in_a_circle_are_an_error(tmp_path):
+    house = tmp_path / "house"
+    house.mkdir()
+    (house / "theme.yaml").write_text("extends: ./a\n", encoding="utf-8")
     for name, other in (("a", "b"), ("b", "a")):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "theme.yaml").write_text(f"extends: ../{other}\n", encoding="utf-8")
+        (house / name).mkdir()
+        (house / name / "theme.yaml").write_text(f"extends: ../{other}\n", encoding="utf-8")
     with pytest.raises(BriefError) as caught:
-        load_theme(tmp_path / "a")
+        load_theme(house)
     assert "circle" in str(caught.value)
 
 

@@ -71,8 +71,7 @@ def build_many(contents: Iterable[str | Path], output_dir: str | Path | None = N
     """
     options = BuildOptions.of(options, **changes)
     files = expand(contents)
-    outputs = [Path(output_dir) / f"{content.stem}.pdf" if output_dir is not None else default_output(content)
-               for content in files]
+    outputs = [default_output(content, output_dir if output_dir is not None else "output") for content in files]
     _refuse_clashes(files, outputs)
     if executor is None and jobs == 1:
         return [_build_one(content, output, options, force) for content, output in zip(files, outputs)]
@@ -138,7 +137,9 @@ def _start_worker() -> None:
     from multiprocessing.util import Finalize
 
     from ..printing.typeset import forget_caches
+    from ..sandbox.limits import die_with_parent
 
+    die_with_parent()  # a worker waits for tasks for ever; it must not outlive the batch
     _own_fonts()
     Finalize(None, forget_caches, exitpriority=10)  # workers end without running atexit
 

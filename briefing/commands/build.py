@@ -35,8 +35,26 @@ class BuildResult:
     """Every file the build read, with the SHA-256 of the bytes it read (None: looked for, not found)."""
 
 
-def default_output(content: Path) -> Path:
-    return Path("output") / f"{content.stem}.pdf"
+def default_output(content: Path, folder: str | Path = "output") -> Path:
+    """`folder/<name>.pdf`, named after the content file (see `output_name`)."""
+    return Path(folder) / output_name(content)
+
+
+def output_name(content: Path) -> str:
+    """`<stem>.pdf`, unless the same brief lies beside it in another format.
+
+    Of `brief.yaml` and `brief.md` side by side, the first in the order of `SUFFIXES` (YAML,
+    JSON, TOML, Markdown) is `brief.pdf` and the others say their format (`brief-md.pdf`), so
+    neither build overwrites the other's PDF.
+    """
+    from ..content.formats import SUFFIXES
+
+    content = Path(content)
+    suffix = content.suffix.lower()
+    if suffix not in SUFFIXES:
+        return f"{content.stem}.pdf"
+    first = next((known for known in SUFFIXES if known == suffix or content.with_suffix(known).is_file()), suffix)
+    return f"{content.stem}.pdf" if first == suffix else f"{content.stem}-{suffix[1:]}.pdf"
 
 
 def build(content: str | Path, output: str | Path | None = None, options: BuildOptions | None = None, *,
@@ -55,6 +73,10 @@ def build(content: str | Path, output: str | Path | None = None, options: BuildO
     options = BuildOptions.of(options, **changes)
     content = Path(content)
     output = Path(output) if output is not None else default_output(content)
+    from ..content.load import refuse_unreadable
+    from ..printing.embed import refuse_oversized
+    refuse_unreadable(content)  # a device, a FIFO or a huge file: refused before the cache key hashes it
+    refuse_oversized(options.attach)  # likewise
     key = _key(content, options)
     if not force and (result := _cached(content, output, key, options, started)):
         return result
@@ -94,7 +116,6 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
         document = render_html(brief, theme)
     else:
         document = run_limited(render_html, (brief, theme), options.limits, content, step="rendering")
-        _warm_templates(theme)
     printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,),
                         base_folder=content.resolve().parent, variant=options.variant, attachments=files,
                         first_page=options.first_page,
@@ -122,23 +143,6 @@ def _write(output: Path, pdf: bytes, document: str, options: BuildOptions) -> di
     for path, data in written.items():
         write_pdf(data, path)
     return written
-
-
-def _warm_templates(theme: Any) -> None:
-    """Compile the theme's templates here too, so that the next rendering child starts with them.
-
-    Only after a rendering in a bounded child succeeded with these very files; compiling runs
-    none of a template's code (its loops run only when it renders, in the child).
-    """
-    from ..render.environment import environment
-    from ..render.html import FILTERS
-
-    env = environment(theme.folders, tuple(sorted(FILTERS.items())))
-    try:
-        for name in env.list_templates(filter_func=lambda name: name.endswith(".j2")):
-            env.get_template(name)
-    except Exception:  # noqa: BLE001 - only a head start; the child compiles what it needs itself
-        pass
 
 
 def up_to_date(content: str | Path, output: str | Path | None = None, options: BuildOptions | None = None,

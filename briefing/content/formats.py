@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml",
 MARKDOWN_SECTIONS = {"background": "Background", "legal_deadlock": "Legal deadlock",
                      "expert_proposals": "Expert proposals", "outlook": "Outlook"}
 
+#: How deeply YAML may nest mappings and lists (a brief needs about six levels). JSON and TOML stop
+#: at Python's recursion limit; YAML's scanner slows down with the depth, so it stops much earlier.
+MAX_YAML_DEPTH = 100
 _YAML_NULLS = {"", "~", "null", "Null", "NULL"}
 _YAML_ALLOWED_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
@@ -161,11 +165,20 @@ def _col(mark: Any, shifts: dict[int, int]) -> int:
 
 
 def _yaml_event_problems(yaml: Any, text: str, path: Path | str) -> list[Problem]:
-    from ruamel.yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
     problems = []
+    depth = 0
     for event in yaml.parse(text):
         mark = event.start_mark
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:  # stop before reading further: deep nesting is slow to scan
+                raise BriefError([*problems, Problem(path, f"invalid YAML: nested more than {MAX_YAML_DEPTH} "
+                                                           "levels deep", line=mark.line + 1,
+                                                     column=mark.column + 1, code="nested_too_deeply")])
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
         if isinstance(event, AliasEvent):
             problems.append(Problem(path, f"alias *{event.anchor} is not allowed; write the value out",
                                     line=mark.line + 1, column=mark.column + 1))
@@ -266,8 +279,10 @@ def parse_json(text: str, path: Path | str) -> Parsed:
                                   column=error.colno)]) from None
     except RecursionError:
         raise BriefError([Problem(path, "invalid JSON: nested too deeply", line=1, column=1)]) from None
-    except ValueError as error:
-        raise BriefError([Problem(path, f"invalid JSON: {error}", line=1, column=1)]) from None
+    except ValueError as error:  # an integer too long to convert (Python's 4300-digit limit)
+        line, column = _long_number(text)
+        raise BriefError([Problem(path, f"invalid JSON: {_number_message(error)}", line=line,
+                                  column=column, code="number_too_long")]) from None
     walker = _JsonWalker(text, path)
     try:
         data = walker.value(walker.skip(0), ())
@@ -360,15 +375,38 @@ def parse_toml(text: str, path: Path | str) -> Parsed:
     except RecursionError:
         raise BriefError([Problem(path, "invalid TOML: nested too deeply", line=1, column=1)]) from None
     except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        line = column = None
-        if match := _TOML_WHERE.match(message):
-            message, line, column = match["message"], int(match["line"]), int(match["column"])
-        elif match := _TOML_WHERE_EOF.match(message):
-            message, line = match["message"], text.count("\n") + 1
-        raise BriefError([Problem(path, f"invalid TOML: {message[0].lower()}{message[1:]}", line=line,
-                                  column=column)]) from None
+        raise _toml_error(error, text, path) from None
+    except ValueError as error:  # an integer too long to convert (Python's 4300-digit limit)
+        line, column = _long_number(text)
+        raise BriefError([Problem(path, f"invalid TOML: {_number_message(error)}", line=line,
+                                  column=column, code="number_too_long")]) from None
     return Parsed(data, toml_positions(text), [])
+
+
+def _long_number(text: str) -> tuple[int, int]:
+    """Where the first number too long for Python's integer conversion starts (1, 1 if none is found)."""
+    match = re.search(r"[0-9][0-9_]{%d,}" % (sys.get_int_max_str_digits() or 4300), text) \
+        if hasattr(sys, "get_int_max_str_digits") else None
+    if match is None:
+        return 1, 1
+    before = text[:match.start()]
+    return before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1
+
+
+def _number_message(error: ValueError) -> str:
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
+    return f"a number of more than {limit} digits" if "digits" in str(error) else str(error)
+
+
+def _toml_error(error: Exception, text: str, path: Path | str) -> BriefError:
+    message = str(error)
+    line = column = None
+    if match := _TOML_WHERE.match(message):
+        message, line, column = match["message"], int(match["line"]), int(match["column"])
+    elif match := _TOML_WHERE_EOF.match(message):
+        message, line = match["message"], text.count("\n") + 1
+    return BriefError([Problem(path, f"invalid TOML: {message[0].lower()}{message[1:]}", line=line,
+                                   column=column)])
 
 
 _TOML_BARE_KEY = r"[A-Za-z0-9_-]+"

@@ -6,6 +6,8 @@ file, the line and column where the parser knows them, and the field.
 
 from __future__ import annotations
 
+import os
+import stat
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,16 @@ from .formats import MARKDOWN_SECTIONS, SUFFIXES, Parsed, Positions, kind_of, pa
 from .models import Brief
 
 FORMATS = SUFFIXES
+#: Content given on standard input (`briefing build -`) is read as this file in the working folder.
+STDIN = Path("<stdin>")
+#: The largest content file (or settings file) read, in bytes; a brief is a few dozen KiB.
+MAX_CONTENT_BYTES = 10 * 1024 * 1024
+_provided: dict[Path, tuple[bytes, str]] = {}
+
+
+def provide(data: bytes, format: str, path: Path = STDIN) -> None:
+    """Make `data` the content of `path` in `format`, for content that is no file (standard input)."""
+    _provided[path] = (data, format)
 #: A top-level key that editors read to find the JSON Schema; the loader ignores it.
 SCHEMA_KEY = "$schema"
 
@@ -36,19 +48,20 @@ class Checked:
     """Where each field stands in the content file, to locate findings made later (layout)."""
 
 
-def load(path: str | Path, *, variant: str | None = None) -> Brief:
+def load(path: str | Path, *, variant: str | None = None, max_bytes: int = MAX_CONTENT_BYTES) -> Brief:
     """Read and validate the brief in `path`; raise `BriefError` on any problem.
 
     With a PDF `variant`, the brief must also hold what that variant needs
-    (for instance an explicit language for pdf/ua-1).
+    (for instance an explicit language for pdf/ua-1). A file larger than `max_bytes`
+    (default `MAX_CONTENT_BYTES`, 10 MiB) is refused before it is read.
     """
     path = Path(path)
-    parsed = parse(path)
+    parsed = parse(path, max_bytes=max_bytes)
     return validate(parsed.data, path, parsed.positions, problems=parsed.problems, format=parsed.format,
                     variant=variant)
 
 
-def check(path: str | Path, *, variant: str | None = None) -> Checked:
+def check(path: str | Path, *, variant: str | None = None, max_bytes: int = MAX_CONTENT_BYTES) -> Checked:
     """Load the brief in `path` and run the editorial and provenance checks on it.
 
     Errors raise `BriefError` as `load` does (so does a source archive that cannot be read);
@@ -60,7 +73,7 @@ def check(path: str | Path, *, variant: str | None = None) -> Checked:
     from .review import review
 
     path = Path(path)
-    source = read(path)
+    source = read(path, max_bytes=max_bytes)
     parsed = _parse_bytes(path, source)
     brief = validate(parsed.data, path, parsed.positions, problems=parsed.problems, format=parsed.format,
                      variant=variant)
@@ -81,26 +94,76 @@ def load_text(text: str, format: str = "yaml", path: str | Path = "<text>") -> B
                     format=format)
 
 
-def parse(path: Path) -> Parsed:
+def parse(path: Path, *, max_bytes: int = MAX_CONTENT_BYTES) -> Parsed:
     """Read `path` into plain data, the positions of its parts and the problems met while reading."""
-    return _parse_bytes(path, read(path))
+    return _parse_bytes(path, read(path, max_bytes=max_bytes))
 
 
-def read(path: Path) -> bytes:
-    """The bytes of the content file at `path`, or a `BriefError` that says why not."""
+def read(path: Path, *, max_bytes: int = MAX_CONTENT_BYTES) -> bytes:
+    """The bytes of the content file at `path`, or a `BriefError` that says why not.
+
+    Only a regular file is read (a link to one is followed): a device such as `/dev/zero`,
+    a FIFO or a socket is refused without waiting on it, and so is a file larger than
+    `max_bytes`, before it is read.
+    """
+    if path in _provided:
+        return _provided[path][0]
+    with _opened(path, max_bytes) as handle:
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as error:
+            raise BriefError([Problem(path, f"cannot read: {error.strerror or error}")]) from None
+    if len(data) > max_bytes:  # it grew since
+        raise BriefError([Problem(path, _too_large(len(data), max_bytes), code="too_large")])
+    note(path, data)
+    return data
+
+
+def refuse_unreadable(path: str | Path, *, max_bytes: int = MAX_CONTENT_BYTES) -> None:
+    """The `BriefError` that `read` would raise for `path`, found without reading the file
+    (for callers that hash the file before reading it)."""
+    path = Path(path)
+    if path in _provided:
+        return
+    with _opened(path, max_bytes):
+        pass
+
+
+def _opened(path: Path, max_bytes: int) -> Any:
+    """`path` opened for reading, once it is known to be a regular file of at most `max_bytes`."""
     if kind_of(path) is None:
         known = ", ".join(sorted(FORMATS))
         raise BriefError([Problem(path, f"unknown content format {path.suffix!r} (expected {known})")])
     try:
-        data = path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise BriefError([Problem(path, "no such file")]) from None
     except IsADirectoryError:
         raise BriefError([Problem(path, "is a folder, not a content file")]) from None
     except OSError as error:
-        raise BriefError([Problem(path, f"cannot read: {error}")]) from None
-    note(path, data)
-    return data
+        raise BriefError([Problem(path, f"cannot read: {error.strerror or error}")]) from None
+    handle = os.fdopen(descriptor, "rb")
+    info = os.fstat(descriptor)
+    problem = code = None
+    if stat.S_ISDIR(info.st_mode):
+        problem, code = "is a folder, not a content file", "not_a_file"
+    elif not stat.S_ISREG(info.st_mode):
+        problem, code = "is not a regular file (a device, FIFO or socket); refused", "not_regular_file"
+    elif info.st_size > max_bytes:
+        problem, code = _too_large(info.st_size, max_bytes), "too_large"
+    if problem is not None:
+        handle.close()
+        raise BriefError([Problem(path, problem, code=code)])
+    return handle
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return (f"is larger than the {_mib(max_bytes)} limit for content files ({_mib(size)}); "
+            "raise it with --max-content-size")
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB" if size >= 1024 * 1024 else f"{size} bytes"
 
 
 def _parse_bytes(path: Path, source: bytes) -> Parsed:
@@ -108,7 +171,7 @@ def _parse_bytes(path: Path, source: bytes) -> Parsed:
         text = source.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BriefError([Problem(path, f"cannot read: {error}")]) from None
-    return parse_text(text, path, kind_of(path))
+    return parse_text(text, path, _provided[path][1] if path in _provided else kind_of(path))
 
 
 def validate(data: Any, path: Path, locate: Positions | None = None, *, problems: list[Problem] = (),

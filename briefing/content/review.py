@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,7 @@ def review(brief: Brief, path: Path | str = "<brief>", positions: Positions | No
     _uncited_sources(brief, warn)
     _order(brief, warn)
     _dates(brief, warn)
+    _links(brief, warn)
     _word_budget(brief, warn)
     _prose_marks(brief, warn)
     return sorted(warnings, key=lambda p: (p.line is None, p.line or 0, p.column or 0))
@@ -115,6 +117,49 @@ def _dates(brief: Brief, warn: Any) -> None:
         if source.date is not None and _earliest(source.date) > published:
             warn(("sources", index, "date"), "source_after_brief", f"source is dated {source.date}, after the brief "
                                              f"itself ({published.isoformat()})")
+
+
+def _links(brief: Brief, warn: Any) -> None:
+    """Markdown links that the PDF will show as text only: anything but http, https, mailto and #anchor."""
+    for loc, text in _strings(brief.model_dump(mode="python", by_alias=True), ()):
+        if "](" not in text and "<" not in text and "]:" not in text:
+            continue
+        for href in _link_targets(text):
+            from ..render.html import written_link
+
+            if not written_link(href):
+                warn(loc, "link_not_written", f"link to {href!r} is shown as text without the link: only http, https, "
+                          "mailto and #anchor links are written into the PDF")
+
+
+def _strings(value: Any, loc: tuple[Any, ...]) -> Any:
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*loc, key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*loc, index))
+
+
+def _link_targets(text: str) -> list[str]:
+    """The target of every Markdown link in `text`, as the renderer's parser reads them."""
+    found = []
+    for block in _link_parser().parse(text):
+        for token in block.children or ():
+            if token.type == "link_open":
+                found.append(str(token.attrGet("href") or ""))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _link_parser() -> Any:
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False})
+    parser.validateLink = lambda url: True  # see every link, even those the renderer keeps as text
+    return parser
 
 
 def _earliest(date: PartialDate) -> dt.date:

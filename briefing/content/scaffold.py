@@ -14,20 +14,36 @@ from pathlib import Path
 
 from ..errors import BriefError, Problem
 
-FORMATS = ("yaml", "md")
-_SUFFIX_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".md": "md", ".markdown": "md"}
+FORMATS = ("yaml", "md", "json", "toml")
+_SUFFIX_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".md": "md", ".markdown": "md", ".json": "json", ".toml": "toml"}
+_SUFFIXES = {"yaml": ".yaml", "md": ".md", "json": ".json", "toml": ".toml"}
+_NAMES = {"yaml": "YAML", "md": "Markdown", "json": "JSON", "toml": "TOML"}
 
 
 def skeleton(title: str = "Title of the brief", *, format: str = "yaml", date: dt.date | None = None) -> str:
-    """The text of a skeleton brief in `format` (yaml or md), dated `date` (default today)."""
+    """The text of a skeleton brief in `format` (yaml, md, json or toml), dated `date` (default today).
+
+    JSON and TOML hold the same data as the YAML skeleton; they have no comments to carry its hints.
+    """
     if format not in FORMATS:
-        raise BriefError([Problem("--format", f"unknown format {format!r} (expected yaml or md)")])
+        raise BriefError([Problem("options", f"unknown format {format!r} (expected {', '.join(FORMATS)})",
+                                  field="format", code="invalid_option")])
     date = date or dt.date.today()
     title = title.strip() or "Title of the brief"
     fields = {"title": _quoted(title), "date": date.isoformat(), "year": str(date.year)}
     if format == "md":
         return _fill(_MARKDOWN, fields)
-    return _fill(_YAML_HEAD + _YAML_SECTIONS + _YAML_TAIL, fields)
+    text = _fill(_YAML_HEAD + _YAML_SECTIONS + _YAML_TAIL, fields)
+    if format == "yaml":
+        return text
+    from .formats import parse_yaml
+
+    data = parse_yaml(text, "skeleton.yaml").data
+    if format == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    import tomli_w
+
+    return tomli_w.dumps(data)
 
 
 def new(path: str | Path, title: str | None = None, *, format: str | None = None, date: dt.date | None = None,
@@ -37,14 +53,18 @@ def new(path: str | Path, title: str | None = None, *, format: str | None = None
     format = format or _SUFFIX_FORMATS.get(path.suffix.lower())
     if format is None:
         raise BriefError([Problem(path, f"cannot tell the format from {path.suffix or 'no suffix'!r}; "
-                                        "name the file .yaml or .md, or pass --format")])
-    expected = ".md" if format == "md" else ".yaml"
+                                        "name the file .yaml, .md, .json or .toml, or pass --format")])
+    if format not in FORMATS:
+        skeleton("", format=format)  # the error that lists the formats
     if _SUFFIX_FORMATS.get(path.suffix.lower()) != format:
-        name = "Markdown" if format == "md" else "YAML"
-        raise BriefError([Problem(path, f"a {name} brief needs a file name ending in {expected}")])
+        raise BriefError([Problem(path, f"a {_NAMES[format]} brief needs a file name ending in {_SUFFIXES[format]}")])
+    return write_new(path, skeleton(title or "Title of the brief", format=format, date=date), force=force)
+
+
+def write_new(path: Path, text: str, *, force: bool = False) -> Path:
+    """Write a new file the user will edit; an existing one is replaced only with `force`."""
     if path.exists() and not force:
         raise BriefError([Problem(path, "already exists; choose another name or pass --force")])
-    text = skeleton(title or "Title of the brief", format=format, date=date)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,7 @@ def attachments(brief: Brief, content: Path, extra: Iterable[str | Path] = ()) -
     problems: list[Problem] = []
     wanted = [(folder / entry.path, entry.description, entry.relationship, ("attachments", index, "path"))
               for index, entry in enumerate(brief.attachments)]
-    wanted += [(Path(path), None, "Supplement", None) for path in extra]
+    wanted += [(folder / path, None, "Supplement", None) for path in extra]  # relative to the brief's folder
     names = {content.name, f"{content.stem}.validated.json"}
     for path, description, relationship, loc in wanted:
         try:
@@ -82,6 +83,26 @@ def attachments(brief: Brief, content: Path, extra: Iterable[str | Path] = ()) -
     if problems:
         raise BriefError(problems)
     return found
+
+
+def refuse_oversized(paths: Iterable[str | Path], max_bytes: int = MAX_ATTACHMENT_BYTES) -> None:
+    """A `BriefError` for each `--attach` file larger than `max_bytes`, judged by its size alone.
+
+    Called before anything reads or hashes the files (the build cache hashes its inputs), so
+    a 4 GiB file is refused at once. Devices, FIFOs and folders are left to the reading, which
+    refuses them without reading them.
+    """
+    problems = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            continue  # missing or unreadable: the reading says so, with the reason
+        if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+            problems.append(Problem(path, f"larger than {max_bytes // (1024 * 1024)} MiB", field="--attach",
+                                    code="too_large"))
+    if problems:
+        raise BriefError(problems)
 
 
 def identifier(original: bytes, *settings: object) -> bytes:

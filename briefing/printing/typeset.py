@@ -347,7 +347,14 @@ atexit.register(forget_caches)
 def _font_config() -> Any:
     from weasyprint.text.fonts import FontConfiguration
 
-    return FontConfiguration()
+    from ..sandbox import scratch
+
+    config = FontConfiguration()
+    # WeasyPrint would make this folder itself on the first @font-face and remove it only when the
+    # object is finalised; made here, it is registered to go even if this process is killed.
+    if getattr(config, "_folder", False) is None:
+        config._folder = scratch.folder("weasyprint-")
+    return config
 
 
 class TooManyPages(BaseException):

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+import jinja2.compiler
 import jinja2.sandbox
 from pydantic import BaseModel
 
@@ -61,11 +62,52 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+class _Unfolded(jinja2.compiler.CodeGenerator):
+    """Code generation that never evaluates an `{% autoescape expression %}` in advance."""
+
+    def visit_EvalContextModifier(self, node: Any, frame: Any) -> None:
+        for keyword in node.options:
+            self.writeline(f"context.eval_ctx.{keyword.key} = ")
+            self.visit(keyword.value, frame)
+        frame.eval_ctx.volatile = True  # decided when the template renders
+
+
+class BoundedSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """The sandbox, with nothing of a template evaluated while it is compiled.
+
+    Jinja2 folds constant expressions at compile time: `{{ 9**(9**9) }}` in a template
+    that never renders would run wherever the template is compiled, outside any limit.
+    Here no expression is folded: the optimizer is off, every operator is intercepted
+    (intercepted operators are never folded, and run through `call_binop` when the
+    template renders), and output goes through a `finalize` that needs the render's
+    context, so no output is computed in advance; nor is an `{% autoescape %}` switch. Everything a template computes is
+    computed while it renders, in the bounded child.
+    """
+
+    code_generator_class = _Unfolded
+    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
+    intercepted_unops = frozenset({"+", "-"})
+
+    def __init__(self, **options: Any):
+        super().__init__(optimized=False, finalize=_finalize, **options)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        return self.binop_table[operator](left, right)
+
+    def call_unop(self, context: Any, operator: str, arg: Any) -> Any:
+        return self.unop_table[operator](arg)
+
+
+@jinja2.pass_eval_context
+def _finalize(eval_context: Any, value: Any) -> Any:
+    return value
+
+
 @lru_cache(maxsize=16)
 def environment(folders: tuple[Path, ...], filters: tuple[tuple[str, Callable[..., Any]], ...] = ()
                 ) -> jinja2.Environment:
     """One sandboxed Jinja2 environment per search path, reused across renders."""
-    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+    env = BoundedSandbox(
         loader=ConfinedLoader([str(folder) for folder in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -105,17 +105,49 @@ def _markdown() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
         ["replacements", "smartquotes"])
     parser.validateLink = _allowed_link
+    parser.core.ruler.push("written_links", _unlink)
     return parser
 
 
 _SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+LINK_SCHEMES = ("http", "https", "mailto")
 
 
 def _allowed_link(url: str) -> bool:
     """Links and images in Markdown: http, https and mailto (as in URL fields), or a relative
     reference; anything else (file:, data:, javascript:, …) stays plain text."""
     scheme = _SCHEME.match(url)
-    return scheme is None or scheme.group(1).lower() in ("http", "https", "mailto")
+    return scheme is None or scheme.group(1).lower() in LINK_SCHEMES
+
+
+def written_link(href: str) -> bool:
+    """Whether a Markdown link becomes a link in the PDF: http, https, mailto, or #anchor in the brief.
+
+    Anything else (`notes.txt`, `/etc/passwd`, `//host/x`) would become a `file:` URI, or a
+    path relative to the builder's theme folder; its text is shown without the link.
+    """
+    if href.startswith("#"):
+        return True
+    scheme = _SCHEME.match(href)
+    return scheme is not None and scheme.group(1).lower() in LINK_SCHEMES and not href.lstrip().startswith("//")
+
+
+def _unlink(state: Any) -> None:
+    """Drop the link (keep its text) of every link that is not written; see `written_link`."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        kept, dropped = [], []
+        for token in block.children:
+            if token.type == "link_open":
+                dropped.append(not written_link(str(token.attrGet("href") or "")))
+                if dropped[-1]:
+                    continue
+            elif token.type == "link_close" and dropped:
+                if dropped.pop():
+                    continue
+            kept.append(token)
+        block.children = kept
 
 
 def markdown(text: str) -> Markup:

@@ -6,6 +6,11 @@ opened without following a link swapped in since (`O_NOFOLLOW`) and without
 waiting on a FIFO (`O_NONBLOCK`), must be a regular file, and is read no further
 than the size cap, so a file that grows after the check cannot slip past it.
 
+A file with more than one hard link is refused too (except in the built-in
+themes, which some installers link from a cache): a hard link cannot be told
+from the original, so it may be a file from anywhere on the same file system
+that someone linked into the folder. Copy such a file in instead.
+
 Every read, and every file looked for and not found, can be recorded with the
 SHA-256 of the very bytes read (`recording()`): that record is what the build
 cache and `watch` follow, so a file saved while a build runs is never taken as
@@ -55,6 +60,7 @@ def note_all(reads: Mapping[Path, str | None]) -> None:
 class Refused(ValueError):
     """A file that may not be read; `kind` is outside, missing, not_regular, too_large or unreadable."""
 
+    # kinds: outside, missing, not_regular, too_large, hard_link, unreadable
     def __init__(self, kind: str, reason: str):
         super().__init__(reason)
         self.kind = kind
@@ -81,6 +87,10 @@ def read_inside(path: str | Path, folders: tuple[Path, ...], max_bytes: int) -> 
     if not stat.S_ISREG(info.st_mode):
         os.close(descriptor)
         raise Refused("not_regular", "not a regular file")
+    if info.st_nlink > 1 and not _built_in(resolved):
+        os.close(descriptor)
+        raise Refused("hard_link", f"has {info.st_nlink} hard links, so it may be a file from outside the "
+                                   "folder; copy it in instead of linking it")
     if info.st_size > max_bytes:
         os.close(descriptor)
         raise Refused("too_large", f"larger than the {max_bytes} byte limit")
@@ -90,3 +100,12 @@ def read_inside(path: str | Path, folders: tuple[Path, ...], max_bytes: int) -> 
         raise Refused("too_large", f"larger than the {max_bytes} byte limit")
     note(resolved, body)
     return body
+
+
+def _built_in(path: Path) -> bool:
+    from ..themes.theme import builtin_themes
+
+    try:
+        return path.is_relative_to(builtin_themes().resolve())
+    except Exception:  # noqa: BLE001 - no built-in themes: nothing is exempt
+        return False

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from ..sandbox.files import Refused, note, read_inside
-from ..errors import BriefError, Problem
+from ..errors import BriefError, Problem, closest
 
 STYLESHEET = "brief.css"
 SETTINGS = "theme.yaml"
@@ -220,46 +221,85 @@ def load_theme(name: str | Path = "default", *, templates: str | Path | None = N
 
 
 def _theme_chain(name: str | Path) -> list[tuple[Path, ThemeSettings | None, Path | None]]:
-    """The theme's folder, then the folder of each theme it extends, with their settings."""
+    """The theme's folder, then the folder of each theme it extends, with their settings.
+
+    `extends` names a built-in theme, or a theme folder (one with a `theme.yaml`) inside the
+    theme folder the user chose: a theme cannot reach any other folder, since every folder on
+    the chain is readable to its templates and to the print.
+    """
     default = builtin_themes() / "default"
     chain: list[tuple[Path, ThemeSettings | None, Path | None]] = []
     current: str | Path | None = name
-    referrer: Path | None = None
+    referrer: tuple[Path, Any] | None = None  # the theme.yaml that named `current`, and its positions
+    root: Path | None = None  # the folder the user chose; `extends` stays inside it
     while current is not None:
-        folder = _theme_folder(current, referrer)
+        folder = _theme_folder(current, referrer, root)
+        if root is None and not folder.is_relative_to(builtin_themes().resolve()):
+            root = folder
         if any(folder == seen for seen, _, _ in chain):
             names = " → ".join(seen.name for seen, _, _ in chain)
-            raise BriefError([Problem(referrer or folder, f"themes extend each other in a circle: "
-                                      f"{names} → {folder.name}", field="extends")])
+            raise _extends_problem(referrer, f"themes extend each other in a circle: {names} → {folder.name}") \
+                if referrer else BriefError([Problem(folder, "themes extend each other in a circle")])
         path = folder / SETTINGS
-        settings = _read_settings(path, ThemeSettings) if path.is_file() else None
+        settings, locate = _read_settings_located(path, ThemeSettings) if os.path.lexists(path) else (None, None)
         chain.append((folder, settings, path if settings is not None else None))
         if folder == default:
             break
         current = settings.extends if settings is not None else "default"
-        referrer = path
+        referrer = (path, locate) if settings is not None else None
     return chain
 
 
-def _theme_folder(name: str | Path, referrer: Path | None) -> Path:
-    """A built-in theme by name, or a folder (relative to the referring theme.yaml for `extends`)."""
+def _theme_folder(name: str | Path, referrer: tuple[Path, Any] | None, root: Path | None) -> Path:
+    """A built-in theme by name, or a folder: any the user names, or for `extends` (relative to
+    the referring theme.yaml) a folder with a theme.yaml inside the user's theme folder."""
     text = str(name)
     looks_like_path = isinstance(name, Path) or "/" in text or "\\" in text or text.startswith(".")
+    builtin = builtin_themes()
     if not looks_like_path and text in theme_names():
-        return builtin_themes() / text
-    candidate = Path(name) if referrer is None else referrer.parent / name
-    if candidate.is_dir():
-        return candidate.resolve()
+        return builtin / text
     known = ", ".join(theme_names())
-    raise BriefError([Problem(referrer or "--theme", f"no such theme {text!r} (built-in themes: {known}; "
-                              "or give a theme folder)", field="extends" if referrer else "")])
+    if referrer is None:
+        candidate = Path(name)
+        if candidate.is_dir():
+            return candidate.resolve()
+        hint = closest(text, theme_names())
+        raise BriefError([Problem("--theme", f"no such theme {text!r}"
+                                  + (f"; did you mean {hint!r}?" if hint else "")
+                                  + f" (built-in themes: {known}; or give a theme folder)")])
+    settings_path = referrer[0]
+    inside = root if root is not None else settings_path.parent.resolve()
+    if Path(text).is_absolute():
+        raise _extends_problem(referrer, f"{text!r} is outside the theme folder {inside}; extends names a "
+                                         f"built-in theme ({known}) or a theme folder inside {inside}")
+    candidate = Path(os.path.realpath(settings_path.parent / text))
+    if not candidate.is_relative_to(inside) or candidate.is_relative_to(builtin.resolve()):
+        raise _extends_problem(referrer, f"{text!r} is outside the theme folder {inside}; extends names a "
+                                         f"built-in theme ({known}) or a theme folder inside {inside}")
+    if not (candidate / SETTINGS).is_file():
+        hint = closest(text, theme_names())
+        raise _extends_problem(referrer, f"no such theme {text!r}"
+                                         + (f"; did you mean {hint!r}?" if hint else "")
+                                         + f": a theme folder holds a {SETTINGS} (built-in themes: {known})")
+    return candidate
+
+
+def _extends_problem(referrer: tuple[Path, Any], message: str) -> BriefError:
+    path, locate = referrer
+    line, column = locate(("extends",)) if locate is not None else (None, None)
+    return BriefError([Problem(path, message, field="extends", line=line, column=column, code="invalid_extends")])
 
 
 def _read_settings(path: Path, model: type[Brand]) -> Any:
     """Parse and validate one settings file, with located problems."""
+    return _read_settings_located(path, model)[0]
+
+
+def _read_settings_located(path: Path, model: type[Brand]) -> tuple[Any, Any]:
+    """The validated settings of `path`, and a function that locates a field in the file."""
     from ..content.load import parse, validation_problems
 
-    if not path.is_file():
+    if not path.exists():
         raise BriefError([Problem(path, "no such file")])
     parsed = parse(path)
     if parsed.problems:
@@ -270,7 +310,7 @@ def _read_settings(path: Path, model: type[Brand]) -> Any:
     if not isinstance(data, dict):
         raise BriefError([Problem(path, "expected a mapping of settings", line=1, column=1)])
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), parsed.positions.locate
     except ValidationError as error:
         raise BriefError(validation_problems(error, path, parsed.positions, model, patterns=_PATTERN_MEANINGS)) \
             from None
@@ -350,6 +390,36 @@ def files_state(folders: tuple[Path, ...], files: Iterable[Path] = ()) -> tuple[
     return tuple(found)
 
 
+def _regular_files(folder: Path) -> list[tuple[Path, Path]]:
+    """(path relative to `folder`, path) of every regular file below `folder`, never through a
+    symbolic link: a link (to a file or a folder, inside or out) is skipped, as is every device,
+    FIFO or socket."""
+    found = []
+    root = Path(os.path.realpath(folder))
+    for directory, subdirectories, names in os.walk(root, followlinks=False):
+        here = Path(directory)
+        subdirectories[:] = sorted(name for name in subdirectories if not (here / name).is_symlink())
+        for name in sorted(names):
+            path = here / name
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode) and Path(os.path.realpath(path)).is_relative_to(root):
+                found.append((path.relative_to(root), path))
+    return found
+
+
+def _copy_regular(source: Path, target: Path) -> None:
+    """Copy `source` to a new file `target`, refusing a source that became a link or a non-regular file."""
+    descriptor = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as reader:
+        if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
+            raise OSError(f"{source} is not a regular file")
+        with open(target, "xb") as writer:
+            shutil.copyfileobj(reader, writer)
+
+
 def brand_beside(content: Path) -> Path | None:
     """The `brand.yaml` in the content file's folder, if there is one."""
     candidate = content.parent / BRAND
@@ -371,18 +441,17 @@ def eject(theme: Theme, destination: str | Path) -> list[Path]:
         raise BriefError([Problem(destination, "already exists and is not an empty folder")])
     chosen: dict[Path, Path] = {}
     for folder in theme.folders:
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder)
-            if (not path.is_file() or relative in chosen or relative.name == SETTINGS
-                    or any(part.startswith((".", "__")) for part in relative.parts)):
+        for relative, source in _regular_files(folder):
+            if relative in chosen or relative.name == SETTINGS or \
+                    any(part.startswith((".", "__")) for part in relative.parts):
                 continue
-            chosen[relative] = path
+            chosen[relative] = source
     written = []
     try:
         for relative, source in sorted(chosen.items()):
             target = destination / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            _copy_regular(source, target)
             written.append(target)
     except OSError as error:
         raise BriefError([Problem(destination, f"cannot write: {error.strerror or error}")]) from None

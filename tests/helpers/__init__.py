@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import queue
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pikepdf
@@ -103,3 +105,12 @@ def fill_colours(pdf_path: Path, page: int = 0) -> set[tuple[float, float, float
 
 def as_rgb(hex_colour: str) -> tuple[float, float, float]:
     return tuple(round(int(hex_colour[i:i + 2], 16) / 255, 3) for i in (1, 3, 5))
+
+
+def until(builds: queue.Queue, wanted, seconds: float = 120):
+    """The first reported rebuild that is `wanted`; a save can arrive as several rebuilds."""
+    deadline = time.monotonic() + seconds
+    while True:
+        rebuild = builds.get(timeout=max(deadline - time.monotonic(), 0.1))
+        if wanted(rebuild):
+            return rebuild
