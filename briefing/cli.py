@@ -20,9 +20,14 @@ FLAGS = {"paper": "--paper", "theme": "--theme", "templates": "--templates", "br
          "max_pages": "--max-pages", "max_memory": "--max-memory", "strict": "--strict"}
 
 
-def _warn(warnings) -> None:
-    for warning in warnings:
+def _warn(warnings, strict: bool = False) -> None:
+    for warning in _shown(warnings, strict):
         click.echo(f"warning: {warning}", err=True)
+
+
+def _shown(problems, strict: bool) -> list:  # noqa: ANN001
+    """Findings of severity `info` (an unverified quote) count only with --strict."""
+    return [problem for problem in problems if strict or getattr(problem, "severity", "") != "info"]
 
 
 def _fail(error: Exception) -> None:
@@ -339,8 +344,8 @@ def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, form
     """Check content files (or the briefs in folders; - for standard input) and report every
     problem as path:line:col: field: message.
 
-    Editorial checks (uncited sources, takeaways, date order) are printed as warnings
-    and fail only with --strict.
+    Editorial checks (uncited sources, takeaways, date order, quotes against archived
+    sources) are printed as warnings and fail only with --strict.
     """
     import json
 
@@ -361,15 +366,70 @@ def validate(contents: tuple[Path, ...], variant: str | None, strict: bool, form
                 for problem in error.problems:
                     click.echo(f"{problem}", err=True)
         else:
-            found.extend(checked.warnings)
-            refused = strict and bool(checked.warnings)
+            shown = _shown(checked.warnings, strict)
+            found.extend(shown)
+            refused = strict and bool(shown)
             failed = failed or refused
             if format_ == "text":
-                _warn(checked.warnings)
-                count = len(checked.warnings)
+                _warn(shown, strict)
+                count = len(shown)
                 note = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
                 click.echo(f"{content}: failed{note}, and --strict makes warnings fail" if refused
                            else f"{content}: ok{note}")
+    if format_ == "json":
+        click.echo(json.dumps([problem.as_dict() for problem in found], indent=2, ensure_ascii=False))
+    sys.exit(2 if failed else 0)
+
+
+@main.command("check")
+@click.argument("contents", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: print every finding as an object with path, line, column, field, code, severity "
+                   "and message.")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the PDFs (default: output/, as build writes them, so a build reuses them).")
+@_shared_build_options
+def check_command(contents: tuple[Path, ...], format_: str, output_dir: Path | None, strict: bool,
+                  **shared: object) -> None:
+    """Build CONTENTS (content files, or folders of them; or reuse the last build) and report every finding.
+
+    Findings (layout, accessibility, quotes against their archived source, the editorial
+    checks) are printed as path:line:col: field: message, located at the content field or
+    the brand or theme setting responsible; docs/preflight.md lists them. --strict fails
+    on any finding, including quotes whose source has no archive.
+    """
+    import json
+
+    from .commands.build import build as build_brief
+    from .commands.build import default_output
+    from .errors import BriefError
+
+    from .commands.batch import expand
+
+    options = _build_options(strict=False, **shared)
+    failed, found = False, []
+    for content in expand(contents):
+        output = default_output(content, output_dir) if output_dir else default_output(content)
+        try:
+            result = build_brief(content, output, options)
+        except BriefError as error:
+            failed = True
+            found.extend(error.problems)
+            if format_ == "text":
+                for problem in error.problems:
+                    click.echo(f"error: {problem}", err=True)
+            continue
+        shown = sorted(_shown(result.warnings, strict),
+                       key=lambda p: (str(p.path) != str(content), str(p.path), p.line or 0, p.column or 0))
+        found.extend(shown)
+        failed = failed or (strict and bool(shown))
+        if format_ == "text":
+            for problem in shown:
+                click.echo(str(problem))
+            count = len(shown)
+            click.echo(f"{content}: {count or 'no'} finding{'s' if count != 1 else ''} "
+                       f"({result.pages} page{'s' if result.pages != 1 else ''}"
+                       f"{', from the last build' if result.cached else ''})", err=True)
     if format_ == "json":
         click.echo(json.dumps([problem.as_dict() for problem in found], indent=2, ensure_ascii=False))
     sys.exit(2 if failed else 0)

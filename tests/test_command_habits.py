@@ -43,7 +43,10 @@ def test_validate_takes_folders(tmp_path):
 
 
 def test_validate_strict_says_failed_when_it_fails(tmp_path):
-    content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
+    data = minimal_brief()
+    data["sources"][0]["archive"] = "mrc.txt"  # its quote verified: the single takeaway is the one warning
+    (tmp_path / "mrc.txt").write_text("“Data is the first dam to open.”\n", encoding="utf-8")
+    content = write_yaml(tmp_path / "brief.yaml", data)
     result = run_cli("validate", "--strict", str(content), cwd=tmp_path)
     assert result.returncode == 2
     assert f"{content}: failed (1 warning), and --strict makes warnings fail" in result.stdout.splitlines()

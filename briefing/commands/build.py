@@ -123,11 +123,13 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
                         identifier=identifier(original, options.variant, paper, theme.name, options.first_page),
                         allowed_urls=options.allowed_urls, limits=options.limits, name=content)
     from ..content.review import glyph_problems  # characters no installed font could draw
+    from .preflight import findings  # layout, contrast, alt text, headings: located like the content's warnings
 
-    glyphs = glyph_problems(brief, checked.positions, content, printed.missing_glyphs)
-    if options.strict and glyphs:
-        raise BriefError(glyphs)
-    return printed, document, (*checked.warnings, *glyphs), theme.folders
+    found = (*glyph_problems(brief, checked.positions, content, printed.missing_glyphs),
+             *findings(checked, theme, document, printed, content))
+    if options.strict and found:
+        raise BriefError(list(found))
+    return printed, document, (*checked.warnings, *found), theme.folders
 
 
 def _write(output: Path, pdf: bytes, document: str, options: BuildOptions, inputs: list[Path]) -> dict[Path, bytes]:

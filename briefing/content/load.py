@@ -33,7 +33,7 @@ class Checked:
     source: bytes | None = None
     """The content file's bytes exactly as they were read and validated."""
     positions: Positions | None = None
-    """Where each field stands in the file, to locate later findings (such as missing glyphs)."""
+    """Where each field stands in the content file, to locate findings made later (missing glyphs, layout)."""
 
 
 def load(path: str | Path, *, variant: str | None = None, max_bytes: int = MAX_CONTENT_BYTES) -> Brief:
@@ -52,9 +52,12 @@ def load(path: str | Path, *, variant: str | None = None, max_bytes: int = MAX_C
 def check(path: str | Path, *, variant: str | None = None, max_bytes: int = MAX_CONTENT_BYTES) -> Checked:
     """Load the brief in `path` and run the editorial and provenance checks on it.
 
-    Errors raise `BriefError` as `load` does; warnings come back in `Checked.warnings`
-    and never raise (the CLI's `--strict` turns them into a failure).
+    Errors raise `BriefError` as `load` does (so does a source archive that cannot be read);
+    warnings come back in `Checked.warnings` and never raise (the CLI's `--strict` turns them
+    into a failure). Findings of severity `info` (a quote whose source has no archive) count
+    only with `--strict`.
     """
+    from .quotes import check_quotes
     from .review import review
 
     path = Path(path)
@@ -62,7 +65,11 @@ def check(path: str | Path, *, variant: str | None = None, max_bytes: int = MAX_
     parsed = _parse_bytes(path, source)
     brief = validate(parsed.data, path, parsed.positions, problems=parsed.problems, format=parsed.format,
                      variant=variant)
-    return Checked(brief, tuple(review(brief, path, parsed.positions)), path, source, parsed.positions)
+    errors, findings = check_quotes(brief, path, parsed.positions)
+    if errors:
+        raise BriefError(_sorted(errors))
+    warnings = _sorted([*review(brief, path, parsed.positions), *findings])
+    return Checked(brief, tuple(warnings), path, source, parsed.positions)
 
 
 def load_text(text: str, format: str = "yaml", path: str | Path = "<text>") -> Brief:

@@ -163,6 +163,10 @@ class Meta(Model):
     publisher: Text | None = Field(
         None, description="The organisation that publishes the brief; credited when no author is named.")
     keywords: list[Text] = Field(default_factory=list, description="Subject keywords for the PDF metadata.")
+    page_budget: int | None = Field(None, ge=1, description="Pages the brief may take; `briefing check` reports "
+                                                            "a longer brief, with the pages each section takes.")
+    word_budget: int | None = Field(None, ge=1, description="Words the summary and sections may hold together "
+                                                            "(meta, sources and labels do not count).")
 
 
 class Event(Model):
@@ -288,6 +292,9 @@ class Source(Model):
     note: Text | None = Field(None, description="Anything else a reader needs to find or judge it.")
     language: Language | None = Field(
         None, description="The language of the title, where it is not the brief's.")
+    archive: Text | None = Field(
+        None, description="A local copy of the source's text (plain text or Markdown), relative to the content "
+                          "file's folder: quotes citing the source are checked against it word for word.")
 
 
 class Labels(Model):

@@ -72,6 +72,8 @@ def review(brief: Brief, path: Path | str = "<brief>", positions: Positions | No
     _order(brief, warn)
     _dates(brief, warn)
     _links(brief, warn)
+    _word_budget(brief, warn)
+    _prose_marks(brief, warn)
     return sorted(warnings, key=lambda p: (p.line is None, p.line or 0, p.column or 0))
 
 
@@ -213,3 +215,96 @@ def _link_parser() -> Any:
 
 def _earliest(date: PartialDate) -> dt.date:
     return dt.date(date.year, date.month or 1, date.day or 1)
+
+
+#: Top-level parts whose words count towards `meta.word_budget`, as a reader meets them.
+COUNTED = {"summary": "Key takeaways", "background": "Background", "legal_deadlock": "Legal deadlock",
+           "expert_proposals": "Expert proposals", "outlook": "Outlook"}
+#: Link text that says nothing about where the link goes (WCAG 2.2 SC 2.4.4).
+VAGUE_LINKS = {"click here", "click", "here", "read more", "more", "learn more", "this link", "link", "this",
+               "this page", "go", "details", "more info", "see here", "website", "source"}
+
+
+def prose(brief: Brief) -> list[tuple[tuple[Any, ...], str]]:
+    """Every text a reader reads in the summary and the sections, with where it stands."""
+    found: list[tuple[tuple[Any, ...], str]] = []
+
+    def walk(value: Any, loc: tuple[Any, ...]) -> None:
+        if isinstance(value, str):
+            found.append((loc, value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key not in ("source", "date"):
+                    walk(item, (*loc, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*loc, index))
+
+    data = brief.model_dump(mode="json", exclude_none=True)
+    for part in COUNTED:
+        if data.get(part) is not None:
+            walk(data[part], (part,))
+    return found
+
+
+def _word_budget(brief: Brief, warn: Any) -> None:
+    budget = brief.meta.word_budget
+    if budget is None:
+        return
+    counts: dict[str, int] = {}
+    for loc, text in prose(brief):
+        counts[loc[0]] = counts.get(loc[0], 0) + words(text)
+    total = sum(counts.values())
+    if total > budget:
+        parts = ", ".join(f"{COUNTED[part]} {count:,}" for part, count in counts.items())
+        warn(("meta", "word_budget"), "word_budget", f"the brief runs to {total:,} words, {total - budget:,} over "
+             f"its budget of {budget:,} ({parts}) — the publisher's limit; fix: cut the longest sections, or "
+             "raise meta.word_budget")
+
+
+def _prose_marks(brief: Brief, warn: Any) -> None:
+    """Images without alt text and links whose text says nothing, in the Markdown of the prose."""
+    from ..render.html import _markdown
+
+    titles = {source.url.rstrip("/"): source.title for source in brief.sources if source.url}
+    for loc, text in prose(brief):
+        if "](" not in text and "<" not in text:
+            continue
+        for token in _markdown().parseInline(text):
+            children = token.children or []
+            for index, child in enumerate(children):
+                if child.type == "image" and not child.content.strip():
+                    src = child.attrGet("src")
+                    warn(loc, "image_without_alt", f"the image {src!r} has no alt text — readers who cannot see it "
+                                                   "hear nothing (WCAG 2.2 SC 1.1.1; Matterhorn 13-004); fix: write "
+                                                   f"what it shows between the brackets, ![…]({src})")
+                if child.type != "link_open":
+                    continue
+                href = str(child.attrGet("href") or "")
+                label = _link_label(children, index)
+                if label.strip().lower().strip(".:!") in VAGUE_LINKS:
+                    warn(loc, "vague_link", f"the link text “{label.strip()}” says nothing about where it goes — "
+                                            "a link read out of context must say so (WCAG 2.2 SC 2.4.4); "
+                                            "fix: name the page or document in the link text")
+                elif _looks_like_url(label) and href.rstrip("/") in titles:
+                    warn(loc, "bare_url_link", f"the link shows the bare address {label.strip()!r} though its title is "
+                                               "known — an address read aloud says little (WCAG 2.2 SC 2.4.4); "
+                                               f"fix: write [{titles[href.rstrip('/')]}]({href}), or cite the source")
+
+
+def _link_label(children: list[Any], start: int) -> str:
+    label, depth = [], 0
+    for item in children[start + 1:]:
+        if item.type == "link_close" and depth == 0:
+            break
+        if item.type == "link_open":
+            depth += 1
+        elif item.type == "link_close":
+            depth -= 1
+        elif item.type in ("text", "code_inline"):
+            label.append(item.content)
+    return "".join(label)
+
+
+def _looks_like_url(text: str) -> bool:
+    return bool(re.match(r"^\s*(https?://|www\.)\S+\s*$", text))

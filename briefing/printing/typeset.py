@@ -28,6 +28,7 @@ from typing import Any
 
 from . import conform, variants
 from .embed import EmbeddedFile, source_date_epoch
+from .layout import Layout, inspect
 from ..errors import BriefError, Problem
 from ..sandbox.limits import Limits, run_limited
 from ..themes.theme import Theme, files_state, load_theme
@@ -43,6 +44,8 @@ class PrintedBrief:
     missing_glyphs: tuple[str, ...] = ()
     """Characters that no installed font could draw, in order of first use: the PDF shows
     them as empty boxes (.notdef). See `briefing.content.review.glyph_problems`."""
+    layout: Layout | None = None
+    """Where everything fell: findings by content field and page, for the preflight checks."""
 
 
 def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
@@ -170,6 +173,7 @@ def _print(job: _PrintJob) -> PrintedBrief:
             ).render(stylesheets=stylesheets, font_config=font_config, cache=_IMAGES, **options)
             if fetcher.refused:  # raised inside WeasyPrint but caught somewhere on the way
                 raise fetcher.refused[0]
+            layout = inspect(document)
             if modified := source_date_epoch():
                 document.metadata.modified = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
             embedded = [_attachment(item, document.metadata.created) for item in job.attachments]
@@ -194,7 +198,8 @@ def _print(job: _PrintJob) -> PrintedBrief:
             from None
     if failures:
         raise BriefError([_explain(message, variant, theme) for message in failures])
-    return PrintedBrief(pdf=pdf, pages=len(document.pages), missing_glyphs=tuple(dict.fromkeys(missing)))
+    return PrintedBrief(pdf=pdf, pages=len(document.pages), missing_glyphs=tuple(dict.fromkeys(missing)),
+                        layout=layout)
 
 
 def _numbering_css(first_page: int | None) -> str:
