@@ -78,7 +78,7 @@ CHECKS: dict[str, Check] = {
     "unverified_quote": Check("a quote whose source has no archive (with --strict)",
                               "nothing shows that the quote is what the source says",
                               "archive the source's text (sources[].archive)"),
-    "missing_glyph": Check("characters that no installed font can draw",
+    "missing_glyphs": Check("characters that no installed font can draw",
                            "they print as empty boxes (Matterhorn 31-009)", "install a font that draws them"),
 }
 
