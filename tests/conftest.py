@@ -49,8 +49,22 @@ def nothing_left_in_the_temporary_folder(tmp_path_factory):
     else:
         os.environ["TMPDIR"] = saved[0]
     tempfile.tempdir = saved[1]
-    assert sorted(_leftovers(folder) - before) == [], "the suite's builds left these in the temporary folder"
+    left = sorted(_leftovers(folder) - before)
+    assert left == [], ("the suite's builds left these in the temporary folder (first seen after): "
+                        + ", ".join(f"{name} ({_first_seen.get(name, '?')})" for name in left))
     assert _parts(tmp_path_factory) == [], "the suite's builds left these .part files"
+
+
+_first_seen: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _note_leftovers(request):
+    """Remember after which test each leftover first appeared, so that a failure names its test."""
+    yield
+    folder = tempfile.gettempdir()
+    for name in _leftovers(Path(folder)):
+        _first_seen.setdefault(name, request.node.nodeid)
 
 
 def _leftovers(folder: Path) -> set[str]:
