@@ -156,7 +156,13 @@ def _own_fonts() -> None:
     if _fonts_owner != os.getpid():
         _fonts_owner = os.getpid()
         if "briefing.printing.typeset" in sys.modules:
-            sys.modules["briefing.printing.typeset"].disown_caches()
+            typeset = sys.modules["briefing.printing.typeset"]
+            typeset.disown_caches()
+            # Workers of any multiprocessing pool end without atexit but run these finalisers:
+            # the fonts this worker makes for itself go with it, not with the client process.
+            from multiprocessing.util import Finalize
+
+            Finalize(None, typeset.forget_caches, exitpriority=10)
 
 
 def _refuse_clashes(files: list[Path], outputs: list[Path]) -> None:
