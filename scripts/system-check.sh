@@ -2,7 +2,7 @@
 # Says which system libraries briefing would like and how to get them.
 # With --install (as root on Debian or Ubuntu) it installs what is missing.
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
-test_packages="poppler-utils qpdf"
+test_packages="poppler-utils qpdf chromium"
 
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 

@@ -98,6 +98,7 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
     """Load, render and print: the PDF, the HTML it was printed from, the warnings, the theme's folders."""
     from ..content.load import check
     from ..printing.embed import identifier
+    from ..printing.standalone import standalone_html
     from ..printing.typeset import print_pdf
     from ..render.html import render_html
     from ..sandbox.limits import run_limited
@@ -122,6 +123,9 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
                         first_page=options.first_page,
                         identifier=identifier(original, options.variant, paper, theme.name, options.first_page),
                         allowed_urls=options.allowed_urls, limits=options.limits, name=content)
+    if options.html:  # the web page: the HTML with the stylesheets, settings and fonts it was printed with
+        document = standalone_html(document, theme, paper, variant=options.variant, first_page=options.first_page,
+                                   allowed_folders=(content.resolve().parent,), base_folder=content.resolve().parent)
     return printed, document, checked.warnings, theme.folders
 
 
