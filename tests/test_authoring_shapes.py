@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import jsonschema
 import pytest
-from brief_formats import to_yaml
-from conftest import minimal_brief
+from helpers.formats import to_yaml
+from helpers import minimal_brief
 
 from briefing import BriefError, load_text
 from briefing.content.schema import json_schema

@@ -125,7 +125,7 @@ def test_a_fifo_named_as_an_attachment_is_refused_without_waiting_for_a_writer(t
 @pytest.mark.pdf
 def test_the_step_by_step_print_embeds_only_what_it_is_given_as_the_readme_says(tmp_path):
     import briefing
-    from conftest import ROOT
+    from helpers import ROOT
 
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "Every PDF that `briefing build` or `briefing.build()` writes carries its validated brief" in readme

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import minimal_brief, write_yaml
+from helpers import minimal_brief, write_yaml
 
 from briefing import build
 

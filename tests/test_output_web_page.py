@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import minimal_brief, pdf_text, write_yaml
+from helpers import minimal_brief, pdf_text, write_yaml
 from PIL import Image
 
 from briefing import build, load, load_theme, render_html
@@ -55,7 +55,7 @@ def test_the_page_holds_its_stylesheets_settings_and_fonts():
 
 
 def load_example_brief():
-    from conftest import EXAMPLE
+    from helpers import EXAMPLE
 
     return load(EXAMPLE)
 
