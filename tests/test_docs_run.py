@@ -108,3 +108,11 @@ def test_the_documented_shell_completion_completes_commands_and_choices(tmp_path
 
     assert "build" in complete("bu")
     assert "letter" in complete("build", "brief.yaml", "--paper", "")
+
+
+def test_the_quick_start_is_still_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    (block,) = [body for _, body in re.findall(r"^```(\w*)\n(.*?)^```", quick_start, re.S | re.M)]
+    commands = [line.split("#", 1)[0].strip() for line in block.splitlines() if line.split("#", 1)[0].strip()]
+    assert commands == ["make brief", "make test"]
