@@ -5,8 +5,9 @@ Each fenced block of a document is judged by its language:
 - `sh` blocks run with `bash -e` (so every line must succeed) and `python` blocks with this
   Python, in order, in one fresh folder per document. The folder holds a copy of the
   repository's `content/` and the files the examples take for granted: `brief.yaml` and
-  `content/brief.yaml` (the example brief), `data.csv` beside it, `content/data/survey-2020.csv`, `house/brand.yaml`
-  and a 60-page `report.pdf`. `briefing` is the installed command, and HOME is the folder.
+  `content/brief.yaml` (the example brief), `brief.json` (the same as JSON), `data.csv`
+  beside it, `content/data/survey-2020.csv`, `house/brand.yaml` and a 60-page `report.pdf`.
+  `briefing` is the installed command, and HOME is the folder.
 - A block that cannot run in a test says why in the line before it:
   `<!-- not run: reason -->`. Only that marker skips a command block.
 - Blocks of data (yaml, json, toml, markdown, jinja, xml, css) are files and fragments that
@@ -16,6 +17,7 @@ Each fenced block of a document is judged by its language:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -25,6 +27,8 @@ from pathlib import Path
 
 import pytest
 from helpers import EXAMPLE, ROOT
+
+from briefing.content.load import parse
 
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 RUN = {"sh", "python"}
@@ -64,6 +68,7 @@ def workspace(folder: Path) -> dict[str, str]:
     shutil.copytree(ROOT / "content", folder / "content")
     shutil.copyfile(EXAMPLE, folder / "brief.yaml")
     shutil.copyfile(EXAMPLE, folder / "content" / "brief.yaml")
+    (folder / "brief.json").write_text(json.dumps(parse(EXAMPLE).data, default=str), encoding="utf-8")
     (folder / "data.csv").write_text("year,respondents\n2020,1000\n", encoding="utf-8")
     (folder / "content" / "data").mkdir(exist_ok=True)
     (folder / "content" / "data" / "survey-2020.csv").write_text("answer,share\nnot important,40.4\n",
