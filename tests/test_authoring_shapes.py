@@ -81,3 +81,15 @@ def test_schema_accepts_both_shapes_and_still_refuses_others():
     validator.validate(data)
     assert not validator.is_valid({**data, "expert_proposals": "Share data."})
     assert not validator.is_valid({**data, "outlook": {"body": "Talks.", "signposts": [["a", "list"]]}})
+
+
+def test_markdown_prose_under_a_plain_list_of_proposals_is_not_lost_silently():
+    text = ("---\nmeta: {title: T, date: 2024-05-01}\nsummary: [One.]\nbackground: {body: B.}\n"
+            "expert_proposals:\n  - expert: {name: Bo Expert}\n    proposal: Share data.\n---\n\n"
+            "## Expert proposals\n\nWhat the experts say.\n")
+    with pytest.raises(BriefError) as raised:
+        load_text(text, "markdown", path="brief.md")
+    [problem] = raised.value.problems
+    assert str(problem) == ("brief.md:5:1: expert_proposals: the prose under the heading on line 10 needs this "
+                            "section as a mapping; put the list under `proposals:`")
+    assert load_text(text.replace("\n## Expert proposals\n\nWhat the experts say.\n", ""), "markdown")
