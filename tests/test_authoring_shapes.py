@@ -93,3 +93,20 @@ def test_markdown_prose_under_a_plain_list_of_proposals_is_not_lost_silently():
     assert str(problem) == ("brief.md:5:1: expert_proposals: the prose under the heading on line 10 needs this "
                             "section as a mapping; put the list under `proposals:`")
     assert load_text(text.replace("\n## Expert proposals\n\nWhat the experts say.\n", ""), "markdown")
+
+
+def test_the_command_line_prints_the_example_indented_under_the_error(tmp_path):
+    import json
+
+    from helpers import run_cli, write_yaml
+
+    write_yaml(tmp_path / "brief.yaml", minimal_brief(expert_proposals=[{**PROPOSAL, "expert": "Bo\x1b[2J"}]))
+    result = run_cli("validate", "brief.yaml", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    index = next(i for i, line in enumerate(lines) if ": expert_proposals.0.expert: expected an expert" in line)
+    assert lines[index].startswith("brief.yaml:") and "\x1b" not in result.stderr  # the value stays escaped
+    assert lines[index + 1:index + 3] == ["    name: Kan Kimura", "    affiliation: Kobe University"]
+    as_json = run_cli("validate", "brief.yaml", "--format", "json", cwd=tmp_path)
+    [problem] = [item for item in json.loads(as_json.stdout) if item["code"] == "model_type"]
+    assert problem["example"] == ["name: Kan Kimura", "affiliation: Kobe University"]

@@ -259,7 +259,7 @@ SHAPES: dict[str, tuple[str, str, str]] = {
 _SHAPE_ERRORS = {"model_type", "model_attributes_type", "dict_type"}
 
 
-def _shape_message(loc: tuple[Any, ...], value: Any) -> str | None:
+def _shape(loc: tuple[Any, ...], value: Any) -> tuple[str, tuple[str, str]] | None:
     """'expected …, got …; for example:' and two lines of example, for a value of the wrong shape at `loc`."""
     model = _model_at(loc)
     shape = SHAPES.get(getattr(model, "__name__", ""))
@@ -268,7 +268,7 @@ def _shape_message(loc: tuple[Any, ...], value: Any) -> str | None:
     name, first, second = shape
     if loc and isinstance(loc[-1], int) and not first.startswith("- "):
         first, second = f"- {first}", f"  {second}"
-    return f"expected {name}, got {_describe(value)}; for example:\n    {first}\n    {second}"
+    return f"expected {name}, got {_describe(value)}; for example:", (first, second)
 
 
 def _problem(path: Path, positions: Positions, entry: dict[str, Any], model: type[BaseModel], format: str,
@@ -279,9 +279,10 @@ def _problem(path: Path, positions: Positions, entry: dict[str, Any], model: typ
     loc = as_written(model_loc, data) if model is Brief else model_loc
     field = _dotted(loc)
     line, column = positions.locate(loc, key=kind == "extra_forbidden" or is_key)
-    shape = _shape_message(model_loc, entry.get("input")) if model is Brief and kind in _SHAPE_ERRORS else None
+    shape = _shape(model_loc, entry.get("input")) if model is Brief and kind in _SHAPE_ERRORS else None
+    example: tuple[str, ...] = ()
     if shape is not None:
-        message = shape
+        message, example = shape
     elif is_key:
         message = f"{entry.get('input')!r} is not a token name (lower-case letters, digits and -)"
     elif kind == "missing":
@@ -303,7 +304,7 @@ def _problem(path: Path, positions: Positions, entry: dict[str, Any], model: typ
         message = message[0].lower() + message[1:]
         if kind.endswith("_type") or kind.endswith("_parsing"):
             message += f", got {_describe(entry.get('input'))}"
-    return Problem(path, message, field=field, line=line, column=column, code=kind)
+    return Problem(path, message, field=field, line=line, column=column, code=kind, example=example)
 
 
 def _describe(value: Any) -> str:
