@@ -32,6 +32,7 @@ _EXPORTS = {
     "skeleton": "content.scaffold",
     "render_html": "render.html",
     "print_pdf": "printing.typeset",
+    "standalone_html": "printing.standalone",
     "PrintedBrief": "printing.typeset",
     "write_pdf": "output.write",
     "build": "commands.build",

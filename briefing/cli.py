@@ -311,7 +311,11 @@ def attach_command(brief: Path, report: Path, output: Path, mode: str, at: int |
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Name the pictures after this path instead of PDF (<stem>-<page>.png).")
 def preview(pdf: Path, resolution: int, output: Path | None) -> None:
-    """Write each page of PDF as a PNG picture."""
+    """Write each page of PDF as a PNG picture.
+
+    PDF is a file that `briefing build` wrote; to build a content file and picture
+    its pages in one step, use `briefing build CONTENT --png`.
+    """
     from .errors import BriefError, Problem
     from .output.preview import write_pngs
 
@@ -320,7 +324,7 @@ def preview(pdf: Path, resolution: int, output: Path | None) -> None:
             data = pdf.read_bytes()
         except OSError as error:
             raise BriefError([Problem(pdf, f"cannot read: {error.strerror or error}")]) from None
-        images = write_pngs(data, output or pdf, resolution)
+        images = write_pngs(data, output or pdf, resolution, name=pdf)
     except BriefError as error:
         _fail(error)
     for image in images:

@@ -23,11 +23,14 @@ class Problem:
     or briefing's own (`unknown_source`, `uncited_source`, …), for editors and CI."""
     severity: str = "error"
     """`error` stops a build; `warning` does not, unless the build is strict."""
+    example: tuple[str, ...] = ()
+    """The expected form, as lines of content, shown indented under the message (a value of the wrong shape)."""
 
     def as_dict(self) -> dict[str, object]:
         """The problem as plain data (`briefing validate --format json`)."""
         return {"path": str(self.path), "line": self.line, "column": self.column, "field": self.field,
-                "code": self.code, "severity": self.severity, "message": self.message}
+                "code": self.code, "severity": self.severity, "message": self.message,
+                **({"example": list(self.example)} if self.example else {})}
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Problem:
@@ -38,7 +41,8 @@ class Problem:
             else int("x")  # noqa: E731 - ValueError on anything but an int or None
         return cls(path=Path(str(data.get("path", ""))), message=data["message"], field=str(data.get("field") or ""),
                    line=number(data.get("line")), column=number(data.get("column")),
-                   code=str(data.get("code") or ""), severity=str(data.get("severity") or "error"))
+                   code=str(data.get("code") or ""), severity=str(data.get("severity") or "error"),
+                   example=tuple(str(line) for line in data.get("example") or ()))
 
     def __str__(self) -> str:
         where = str(self.path)
@@ -47,7 +51,8 @@ class Problem:
             if self.column is not None:
                 where += f":{self.column}"
         text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        return escape_controls(text)
+        # The example's lines follow, indented, so no line of them reads as another problem.
+        return "\n".join([escape_controls(text), *(f"    {escape_controls(line)}" for line in self.example)])
 
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

@@ -5,8 +5,8 @@
 # Korean need the system's Noto CJK (fonts-noto-cjk, about 90 MB), too large to ship.
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk"
 # The independent checkers the tests run: qpdf, poppler (pdfinfo, pdffonts, pdfdetach), MuPDF (mutool),
-# and Apache PDFBox preflight (PDF/A-1b), which needs Java and, on the classpath, javax.activation and JAXB.
-test_packages="poppler-utils qpdf mupdf-tools default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java"
+# Chromium (the --html page in a real browser), and Apache PDFBox preflight (PDF/A-1b), which needs Java and, on the classpath, javax.activation and JAXB.
+test_packages="poppler-utils qpdf mupdf-tools default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java chromium"
 
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 

@@ -95,7 +95,8 @@ def test_cli_page_limit_is_an_error_with_exit_status_2(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     result = run_cli("build", str(content), "--max-pages", "1", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr == f"error: {content}: the brief runs past the 1-page limit (raise it with --max-pages)\n"
+    assert f"error: {content}: the brief runs past the 1-page limit (raise it with --max-pages)" \
+        in result.stderr.splitlines()
     assert not (tmp_path / "output").exists()
 
 
@@ -110,7 +111,8 @@ def test_cli_time_limit_on_a_theme_that_never_ends(tmp_path):
     result = run_cli("build", str(content), "--theme", str(theme), "--timeout", "1", "--max-pages", "100000",
                      cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr == f"error: {content}: printing took longer than the 1 s limit (raise it with --timeout)\n"
+    assert f"error: {content}: printing took longer than the 1 s limit (raise it with --timeout)" \
+        in result.stderr.splitlines()
 
 
 @pytest.mark.pdf

@@ -120,3 +120,23 @@ def test_a_fifo_named_as_an_attachment_is_refused_without_waiting_for_a_writer(t
     assert problem.field == "attachments.0.path"
     assert problem.message.startswith("not a regular file: ")
     assert not (tmp_path / "brief.pdf").exists()
+
+
+@pytest.mark.pdf
+def test_the_step_by_step_print_embeds_only_what_it_is_given_as_the_readme_says(tmp_path):
+    import briefing
+    from helpers import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "Every PDF that `briefing build` or `briefing.build()` writes carries its validated brief" in readme
+    assert "`briefing.print_pdf(html)` knows only the HTML: it embeds what its `attachments=` names" in readme
+    content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
+    html = briefing.render_html(briefing.load(content))
+    bare = briefing.print_pdf(html, limits=None)
+    briefing.write_pdf(bare.pdf, tmp_path / "bare.pdf")
+    assert embedded(tmp_path / "bare.pdf") == {}
+    given = briefing.print_pdf(html, limits=None, attachments=[
+        briefing.EmbeddedFile(name="brief.yaml", data=content.read_bytes(), description="The content",
+                               relationship="Source")])
+    briefing.write_pdf(given.pdf, tmp_path / "given.pdf")
+    assert set(embedded(tmp_path / "given.pdf")) == {"brief.yaml"}

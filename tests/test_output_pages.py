@@ -61,3 +61,23 @@ def test_cli_preview_of_a_missing_pdf_fails_cleanly(tmp_path):
     result = run_cli("preview", "missing.pdf", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("error: missing.pdf: cannot read")
+
+
+def test_cli_preview_of_a_content_file_says_what_preview_takes(tmp_path):
+    write_yaml(tmp_path / "brief.yaml", minimal_brief())
+    result = run_cli("preview", "brief.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert ("error: brief.yaml: a content file, not a PDF; preview takes a PDF that briefing build wrote. "
+            "To build it and write its pages as PNG in one step: briefing build brief.yaml --png"
+            ) in result.stderr.splitlines()
+    assert not list(tmp_path.glob("*.png"))
+
+
+@pytest.mark.parametrize("data", [b"not a pdf at all", b"%PDF-1.7\ncut short"])
+def test_cli_preview_of_a_file_that_is_no_pdf_fails_cleanly(tmp_path, data):
+    (tmp_path / "broken.pdf").write_bytes(data)
+    result = run_cli("preview", "broken.pdf", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert any(line.startswith("error: broken.pdf: not a") for line in result.stderr.splitlines())

@@ -23,12 +23,12 @@ def example_files(number: int) -> dict[str, str]:
     return {match["path"]: match["body"] for match in FILE.finditer(section)}
 
 
-def build_example(tmp_path: Path, number: int, **options) -> str:
+def build_example(tmp_path: Path, number: int, brief: dict | None = None, **options) -> str:
     for name, body in example_files(number).items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(body, encoding="utf-8")
     (tmp_path / "content").mkdir(exist_ok=True)
-    content = write_yaml(tmp_path / "content" / "brief.yaml", minimal_brief())
+    content = write_yaml(tmp_path / "content" / "brief.yaml", brief or minimal_brief())
     return build(content, tmp_path / "out.pdf", **options).pdf
 
 
@@ -59,6 +59,16 @@ def test_docs_example_new_section_partial(tmp_path):
     pdf = build_example(tmp_path, 3, templates=tmp_path / "my-templates")
     text = " ".join(pdf_text(pdf).split())
     assert "ABOUT THE AUTHORS Ada Analyst, Test Institute." in text
+
+
+@pytest.mark.pdf
+def test_docs_example_new_section_partial_shows_nothing_without_authors(tmp_path):
+    brief = minimal_brief()
+    brief["meta"] = {**brief["meta"], "authors": [], "publisher": "Test Institute"}
+    pdf = build_example(tmp_path, 3, brief, templates=tmp_path / "my-templates")
+    text = " ".join(pdf_text(pdf).split())
+    assert "Test Institute" in text and "Ada Analyst" not in text
+    assert "ABOUT THE AUTHORS" not in text.upper()
 
 
 @pytest.mark.parametrize("number", [1, 2, 3])

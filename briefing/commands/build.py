@@ -98,6 +98,7 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
     """Load, render and print: the PDF, the HTML it was printed from, the warnings, the theme's folders."""
     from ..content.load import check
     from ..printing.embed import identifier
+    from ..printing.standalone import standalone_html
     from ..printing.typeset import print_pdf
     from ..render.html import render_html
     from ..sandbox.limits import run_limited
@@ -108,8 +109,9 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
         theme = load_theme(theme, templates=options.templates, brand=options.brand or brand_beside(content))
     paper = options.paper or theme.paper or "a4"
     checked = check(content, variant=options.variant)
-    if options.strict and checked.warnings:
-        raise BriefError(list(checked.warnings))
+    warnings = (*checked.warnings, *theme.warnings)  # the theme's: unused parts of a Quarto _brand.yml
+    if options.strict and warnings:
+        raise BriefError(list(warnings))
     brief, original = checked.brief, checked.source  # the very bytes that were validated go into the PDF
     files = _embedded_files(brief, content, original, options)
     # The theme's templates run in a bounded child too: a template can loop for ever.
@@ -129,7 +131,10 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
              *findings(checked, theme, document, printed, content))
     if options.strict and found:
         raise BriefError(list(found))
-    return printed, document, (*checked.warnings, *found), theme.folders
+    if options.html:  # the web page: the HTML with the stylesheets, settings and fonts it was printed with
+        document = standalone_html(document, theme, paper, variant=options.variant, first_page=options.first_page,
+                                   allowed_folders=(content.resolve().parent,), base_folder=content.resolve().parent)
+    return printed, document, (*warnings, *found), theme.folders
 
 
 def _write(output: Path, pdf: bytes, document: str, options: BuildOptions, inputs: list[Path]) -> dict[Path, bytes]:

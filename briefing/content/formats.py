@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BriefError, Problem, closest
+from .models import SHORTHAND_LISTS
 
 Loc = tuple[Any, ...]
 Position = tuple[int, int]
@@ -551,6 +552,12 @@ def parse_markdown(text: str, path: Path | str) -> Parsed:
         if section is None:
             section = data[kind] = {}
             positions.values[(kind,)] = positions.keys[(kind,)] = (heading_line, 1)
+        if isinstance(section, list) and body and kind in SHORTHAND_LISTS:  # a plain list has no room for prose
+            line, column = positions.locate((kind,), key=True)
+            problems.append(Problem(path, f"the prose under the heading on line {heading_line} needs this section "
+                                          f"as a mapping; put the list under `{SHORTHAND_LISTS[kind]}:`", field=kind,
+                                    line=line, column=column, code="body_without_mapping"))
+            continue
         if not isinstance(section, dict):  # the models report it
             continue
         if "body" in section:

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import BriefError, Problem, closest
 from .formats import MARKDOWN_SECTIONS, SUFFIXES, Parsed, Positions, kind_of, parse_text
+from .models import SHORTHAND_LISTS, Brief
 from .source import MAX_CONTENT_BYTES, _provided, read
-from .models import Brief
 
 FORMATS = SUFFIXES
 #: A top-level key that editors read to find the JSON Schema; the loader ignores it.
@@ -114,10 +114,11 @@ def validate(data: Any, path: Path, locate: Positions | None = None, *, problems
     try:
         brief = Brief.model_validate(data, context={"variant": variant})
     except ValidationError as error:
-        found += validation_problems(error, path, positions, Brief, format=format)
+        found += validation_problems(error, path, positions, Brief, format=format, data=data)
         reported = {tuple(entry["loc"]) for entry in error.errors()}
         for loc, kind, message in reference_problems(data):
             if loc not in reported:
+                loc = as_written(loc, data)
                 line, column = positions.locate(loc)
                 found.append(Problem(path, message, field=_dotted(loc), line=line, column=column, code=kind))
     if found or brief is None:
@@ -134,22 +135,85 @@ def _dotted(loc: tuple[Any, ...]) -> str:
 
 
 def validation_problems(error: ValidationError, path: Path, positions: Positions, model: type[BaseModel], *,
-                        format: str = "yaml", patterns: dict[str, str] | None = None) -> list[Problem]:
+                        format: str = "yaml", patterns: dict[str, str] | None = None,
+                        data: Any = None) -> list[Problem]:
     """Pydantic's errors for `model` as located problems: the one translation for content and settings files.
 
-    `patterns` says, per top-level field, what a value failing its pattern should look like.
+    `patterns` says, per top-level field, what a value failing its pattern should look like;
+    `data`, the data as written, places errors in the shapes a brief may be written in.
     """
-    return [_problem(path, positions, entry, model, format, patterns or {}) for entry in error.errors()]
+    return [_problem(path, positions, entry, model, format, patterns or {}, data) for entry in error.errors()]
+
+
+def as_written(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """The place `loc` (a field of the models) has in the data as the user wrote it.
+
+    A section written as a plain list (`expert_proposals: [...]`) holds its list
+    field's items itself: `expert_proposals.proposals.0` is `expert_proposals.0` there.
+    """
+    if len(loc) >= 2 and isinstance(data, dict) and SHORTHAND_LISTS.get(loc[0]) == loc[1] \
+            and isinstance(data.get(loc[0]), list):
+        return (loc[0], *loc[2:])
+    return loc
+
+
+#: What each kind of entry looks like, shown when a value has the wrong shape: a name, then two
+#: lines of YAML (a list item gets its dash).
+SHAPES: dict[str, tuple[str, str, str]] = {
+    "Meta": ("the brief's facts as a mapping", "title: Water sharing on the Mekong", "date: 2024-05-01"),
+    "Author": ("an author as a mapping", "name: Ada Analyst", "affiliation: Test Institute"),
+    "Background": ("a section as a mapping", "body: The river crosses six countries.",
+                   "timeline: [{date: 1995, event: The Mekong Agreement is signed.}]"),
+    "Event": ("a timeline event as a mapping", "date: 1995", "event: The Mekong Agreement is signed."),
+    "Figure": ("a key figure as a mapping", 'value: "60 million"',
+               "label: people depend on the river  # and its source: mrc"),
+    "LegalDeadlock": ("a section as a mapping", "body: Both sides cite the 1965 treaty.",
+                      "positions: [{party: Japan, stance: The claims were settled in 1965.}]"),
+    "Position": ("a party's position as a mapping", "party: Japan", "stance: The claims were settled in 1965."),
+    "Agreement": ("an agreement as a mapping", "date: 1965",
+                  "name: Treaty on Basic Relations  # and its summary"),
+    "Ruling": ("a court ruling as a mapping", "date: 2018", "court: Supreme Court of Korea  # and its holding"),
+    "ExpertProposals": ("a list of proposals (or a mapping with proposals:)",
+                        "- expert: {name: Kan Kimura, affiliation: Kobe University}",
+                        "  proposal: Settle the claims through a joint fund."),
+    "Proposal": ("a proposal as a mapping", "expert: {name: Kan Kimura, affiliation: Kobe University}",
+                 "proposal: Settle the claims through a joint fund."),
+    "Expert": ("an expert as a mapping", "name: Kan Kimura", "affiliation: Kobe University"),
+    "Outlook": ("a section as a mapping", "body: Talks resume next year.",
+                "signposts: [The next summit.]"),
+    "Signpost": ("a signpost as plain text or as a mapping", "date: 2025-01", "item: The next summit."),
+    "Source": ("a source as a mapping", "id: mrc-2023", "title: State of the Basin"),
+    "Labels": ("the layout's wording as a mapping", "takeaways: Key takeaways", "page: Page"),
+    "Attachment": ("an attachment as a mapping", "path: data.csv", "description: The survey's answers."),
+}
+_SHAPE_ERRORS = {"model_type", "model_attributes_type", "dict_type"}
+
+
+def _shape(loc: tuple[Any, ...], value: Any) -> tuple[str, tuple[str, str]] | None:
+    """'expected …, got …; for example:' and two lines of example, for a value of the wrong shape at `loc`."""
+    model = _model_at(loc)
+    shape = SHAPES.get(getattr(model, "__name__", ""))
+    if shape is None:
+        return None
+    name, first, second = shape
+    if loc and isinstance(loc[-1], int) and not first.startswith("- "):
+        first, second = f"- {first}", f"  {second}"
+    return f"expected {name}, got {_describe(value)}; for example:", (first, second)
 
 
 def _problem(path: Path, positions: Positions, entry: dict[str, Any], model: type[BaseModel], format: str,
-             patterns: dict[str, str]) -> Problem:
+             patterns: dict[str, str], data: Any = None) -> Problem:
     kind = entry["type"]
     is_key = "[key]" in entry["loc"]  # pydantic marks an error in a mapping's key with a "[key]" step
-    loc = tuple(step for step in entry["loc"] if step != "[key]")
+    model_loc = tuple(step for step in entry["loc"] if step != "[key]")
+    loc = as_written(model_loc, data) if model is Brief else model_loc
     field = _dotted(loc)
     line, column = positions.locate(loc, key=kind == "extra_forbidden" or is_key)
-    if is_key:
+    shape = _shape(model_loc, entry.get("input")) if model is Brief and kind in _SHAPE_ERRORS else None
+    example: tuple[str, ...] = ()
+    if shape is not None:
+        message, example = shape
+    elif is_key:
         message = f"{entry.get('input')!r} is not a token name (lower-case letters, digits and -)"
     elif kind == "missing":
         message = "required field is missing"
@@ -157,7 +221,7 @@ def _problem(path: Path, positions: Positions, entry: dict[str, Any], model: typ
             message += f" (write it under a `## {MARKDOWN_SECTIONS[loc[0]]}` heading)"
     elif kind == "extra_forbidden":
         message = "unknown field" if model is Brief else "unknown setting"
-        allowed = _fields_at(loc[:-1], model)
+        allowed = _fields_at(model_loc[:-1], model)
         suggestion = closest(str(loc[-1]), allowed)
         if suggestion:
             message += f"; did you mean {suggestion!r}?"
@@ -170,7 +234,7 @@ def _problem(path: Path, positions: Positions, entry: dict[str, Any], model: typ
         message = message[0].lower() + message[1:]
         if kind.endswith("_type") or kind.endswith("_parsing"):
             message += f", got {_describe(entry.get('input'))}"
-    return Problem(path, message, field=field, line=line, column=column, code=kind)
+    return Problem(path, message, field=field, line=line, column=column, code=kind, example=example)
 
 
 def _describe(value: Any) -> str:
@@ -184,15 +248,19 @@ def _describe(value: Any) -> str:
 
 def _fields_at(loc: tuple[Any, ...], model: Any = Brief) -> list[str]:
     """The field names allowed at `loc` of `model`, found by walking the models' annotations."""
+    found = _model_at(loc, model)
+    return list(found.model_fields) if found is not None else []
+
+
+def _model_at(loc: tuple[Any, ...], model: Any = Brief) -> type[BaseModel] | None:
+    """The model whose entry stands at `loc` of `model`, if one does."""
     for step in loc:
         if isinstance(step, int):
             continue
         if not (isinstance(model, type) and issubclass(model, BaseModel)) or step not in model.model_fields:
-            return []
+            return None
         model = _inner_model(model.model_fields[step].annotation)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
-    return []
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
 def _inner_model(annotation: Any) -> Any:

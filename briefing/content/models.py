@@ -256,20 +256,58 @@ class Proposal(Model):
         return self
 
 
+def _or_plain_list(field_name: str) -> Any:
+    """A schema hook: the section may also be written as a plain list, which is its `field_name`."""
+    def extend(schema: dict[str, Any], model: type) -> None:
+        written_out = dict(schema)
+        plain = {**written_out["properties"][field_name],
+                 "description": f"A plain list: the {field_name} alone."}
+        schema.clear()
+        schema.update(title=written_out.pop("title", model.__name__),
+                      description=written_out.pop("description", ""), anyOf=[written_out, plain])
+    return extend
+
+
+def _or_text(field_name: str) -> Any:
+    """A schema hook: the item may also be written as plain text, which is its `field_name`."""
+    def extend(schema: dict[str, Any], model: type) -> None:
+        written_out = dict(schema)
+        schema.clear()
+        schema.update(title=written_out.pop("title", model.__name__),
+                      description=written_out.pop("description", ""),
+                      anyOf=[written_out, {"type": "string", "minLength": 1,
+                                           "description": f"Plain text: the {field_name} alone."}])
+    return extend
+
+
 class ExpertProposals(Model):
-    """Section 3: ways out, one card per expert."""
+    """Section 3: ways out, one card per expert; a plain list of proposals is the same as `proposals:`."""
+
+    model_config = ConfigDict(json_schema_extra=_or_plain_list("proposals"))
 
     title: Text = Field("Expert proposals", description="The section heading.")
     body: Markdown | None = Field(None, description="An introduction to the proposals (Markdown).")
     proposals: list[Proposal] = Field(min_length=1, description="One entry per expert proposal.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_list(cls, data: Any) -> Any:
+        return {SHORTHAND_LISTS["expert_proposals"]: data} if isinstance(data, list) else data
+
 
 class Signpost(Model):
-    """Something to watch, with its date where known."""
+    """Something to watch, with its date where known; plain text is the `item` alone."""
+
+    model_config = ConfigDict(json_schema_extra=_or_text("item"))
 
     date: PartialDate | None = Field(None, description="When it is due, if known.")
     when: Text | None = Field(None, description="How to show the date, such as 'Spring 2022'.")
     item: Markdown = Field(description="What to watch for (Markdown).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, data: Any) -> Any:
+        return {"item": data} if isinstance(data, str) else data
 
 
 class Outlook(Model):
@@ -406,6 +444,8 @@ class Brief(Model):
 CITING = {"background": ("timeline", "figures"), "legal_deadlock": ("positions", "agreements", "rulings"),
           "expert_proposals": ("proposals",)}
 QUOTE_WITHOUT_SOURCE = "a quote must name its source"
+#: Sections that may be written as a plain list, which then stands for this one list field.
+SHORTHAND_LISTS = {"expert_proposals": "proposals"}
 
 
 def unknown_source(source_id: str, known: Any) -> str:

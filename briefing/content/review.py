@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import Problem
 from .formats import Positions
-from .models import CITING, QUOTE_WITHOUT_SOURCE, Brief, PartialDate, unknown_source
+from .models import CITING, QUOTE_WITHOUT_SOURCE, SHORTHAND_LISTS, Brief, PartialDate, unknown_source
 
 #: Key takeaways: how many, and how many words together, before the editor complains.
 TAKEAWAYS_MIN, TAKEAWAYS_MAX, TAKEAWAYS_WORDS = 2, 5, 150
@@ -39,6 +39,8 @@ def reference_problems(data: Any) -> list[tuple[tuple[Any, ...], str, str]]:
     found = []
     for section_name, fields in CITING.items():
         section = data.get(section_name)
+        if isinstance(section, list) and section_name in SHORTHAND_LISTS:
+            section = {SHORTHAND_LISTS[section_name]: section}
         if not isinstance(section, dict):
             continue
         for field_name in fields:

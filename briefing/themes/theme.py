@@ -22,7 +22,7 @@ import os
 import shutil
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -129,6 +129,8 @@ class Theme:
     logo_alt: str = ""
     logo_height: str | None = None
     settings_files: tuple[Path, ...] = field(default=(), compare=False)
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    """Parts of the settings files that were read but are not used (of a Quarto _brand.yml)."""
 
     @property
     def stylesheets(self) -> tuple[Path, ...]:
@@ -214,10 +216,23 @@ def load_theme(name: str | Path = "default", *, templates: str | Path | None = N
     # Most general first, so later settings replace earlier ones.
     layers: list[tuple[Brand, Path]] = [(settings, path) for _, settings, path in reversed(chain)
                                         if settings is not None and path is not None]
+    warnings: list[Problem] = []
     if brand is not None:
         brand_path = Path(brand)
-        layers.append((_read_settings(brand_path, Brand), brand_path))
-    return _assemble(chain[0][0].name, folders, layers)
+        layers.append((_read_brand(brand_path, warnings), brand_path))
+    theme = _assemble(chain[0][0].name, folders, layers)
+    return replace(theme, warnings=tuple(warnings)) if warnings else theme
+
+
+def _read_brand(path: Path, warnings: list[Problem]) -> Brand:
+    """A brand file: briefing's own brand.yaml, or Quarto's _brand.yml mapped to the same settings."""
+    from .quarto import is_quarto_brand, validated
+
+    if not is_quarto_brand(path):
+        return _read_settings(path, Brand)
+    brand, unused = validated(path, Brand)
+    warnings.extend(unused)
+    return brand
 
 
 def _theme_chain(name: str | Path) -> list[tuple[Path, ThemeSettings | None, Path | None]]:
@@ -421,11 +436,14 @@ def _copy_regular(source: Path, target: Path) -> None:
 
 
 def brand_beside(content: Path) -> Path | None:
-    """The `brand.yaml` in the content file's folder, if there is one."""
-    candidate = content.parent / BRAND
-    if candidate.is_file():
-        return candidate
-    note(candidate, None)  # looked for: creating it later changes the build
+    """The `brand.yaml` in the content file's folder, else Quarto's `_brand.yml` there, if there is one."""
+    from .quarto import NAMES
+
+    for name in (BRAND, *NAMES):
+        candidate = content.parent / name
+        if candidate.is_file():
+            return candidate
+        note(candidate, None)  # looked for: creating it later changes the build
     return None
 
 
