@@ -128,8 +128,8 @@ def test_the_step_by_step_print_embeds_only_what_it_is_given_as_the_readme_says(
     from helpers import ROOT
 
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
-    assert "Every PDF that `briefing build` or `briefing.build()` writes carries its validated brief" in readme
-    assert "`briefing.print_pdf(html)` knows only the HTML: it embeds what its `attachments=` names" in readme
+    assert "This holds for `briefing build` and `briefing.build()`; the step-by-step" in readme
+    assert "`briefing.print_pdf(html)` knows only the HTML and embeds only what its `attachments=` names" in readme
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     html = briefing.render_html(briefing.load(content))
     bare = briefing.print_pdf(html, limits=None)

@@ -159,11 +159,24 @@ def test_a_page_left_empty_by_a_block_that_moved(tmp_path):
     assert "moved to page 2, leaving" in problems[0].message and "of page 1 empty" in problems[0].message
 
 
+def wrapping_theme(tmp_path):
+    """The default theme as a house might change it: running header and dateline free to wrap."""
+    import shutil
+
+    from briefing.themes.theme import builtin_themes
+
+    theme = tmp_path / "wrapping-theme"
+    shutil.copytree(builtin_themes() / "default", theme)
+    css = theme / "brief.css"
+    css.write_text(css.read_text(encoding="utf-8").replace("line-clamp: 1;", "line-clamp: none;"), encoding="utf-8")
+    return theme
+
+
 def test_a_running_header_that_wraps_suggests_short_title(tmp_path):
     data = clean_brief()
     data["meta"]["title"] = "A " + words(30)
     data["background"]["body"] = "\n\n".join([words(120)] * 8)
-    content, problems = built(tmp_path, data)
+    content, problems = built(tmp_path, data, theme=wrapping_theme(tmp_path))
     assert found(problems) == [("running_head_wraps", "meta.title", line_of(content, "title: A lorem"))]
     assert "set meta.short_title" in problems[0].message
 
@@ -171,7 +184,7 @@ def test_a_running_header_that_wraps_suggests_short_title(tmp_path):
 def test_a_long_series_wraps_the_dateline(tmp_path):
     data = clean_brief()
     data["meta"]["series"] = "The Extraordinarily Long Series Name of the Institute for Very Long Names"
-    content, problems = built(tmp_path, data)
+    content, problems = built(tmp_path, data, theme=wrapping_theme(tmp_path))
     assert found(problems) == [("dateline_wraps", "meta.series", line_of(content, "series:"))]
 
 

@@ -26,10 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BriefError, Problem, closest
-from .models import SHORTHAND_LISTS
 
 Loc = tuple[Any, ...]
 Position = tuple[int, int]
+
+#: Sections that may be written as a plain list of their one list field (`expert_proposals: [...]`).
+SHORTHAND_LISTS = {"expert_proposals": "proposals"}
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml",
             ".md": "markdown", ".markdown": "markdown"}

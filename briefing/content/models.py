@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo,
                       model_validator)
+from .formats import SHORTHAND_LISTS
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -445,7 +446,6 @@ CITING = {"background": ("timeline", "figures"), "legal_deadlock": ("positions",
           "expert_proposals": ("proposals",)}
 QUOTE_WITHOUT_SOURCE = "a quote must name its source"
 #: Sections that may be written as a plain list, which then stands for this one list field.
-SHORTHAND_LISTS = {"expert_proposals": "proposals"}
 
 
 def unknown_source(source_id: str, known: Any) -> str:
