@@ -3,33 +3,22 @@ file goes with the next write, and an output that is one of the build's inputs i
 
 from __future__ import annotations
 
-import errno
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-import briefing.output.write
 from briefing.errors import BriefError
+from helpers.faults import fail_in_write, full
 from briefing.output.write import refuse_inputs_as_outputs, remove_stale_parts, write_all, write_pdf
 
 EARLIER = {"brief.pdf": b"%PDF-1.7\n% earlier\n%%EOF\n", "brief.html": b"<html>earlier</html>",
            "brief-1.png": b"\x89PNG earlier"}
 NEW = {"brief.pdf": b"%PDF-1.7\n% new\n%%EOF\n", "brief.html": b"<html>new</html>", "brief-1.png": b"\x89PNG new"}
-
-
-def full(*args, **kwargs):
-    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-
-def fail_in_write(monkeypatch, **replacements) -> None:
-    """Replace functions of `os` as `briefing.output.write` sees them, and nowhere else."""
-    monkeypatch.setattr(briefing.output.write, "os", SimpleNamespace(**{**vars(os), **replacements}))
 
 
 def fail_on_call(number: int, real):

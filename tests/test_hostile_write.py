@@ -3,17 +3,15 @@ and no temporary files behind."""
 
 from __future__ import annotations
 
-import errno
 import importlib
 import os
 import stat
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
+from helpers.faults import fail_in_write, full
 from helpers import minimal_brief, run_cli, write_yaml
 
-import briefing.output.write
 from briefing.errors import BriefError
 from briefing.sandbox.limits import Limits
 from briefing.themes.theme import Theme, load_theme
@@ -32,11 +30,6 @@ def workspace(tmp_path) -> tuple[Path, Path]:
     output = tmp_path / "brief.pdf"
     output.write_bytes(EARLIER)
     return content, output
-
-
-def fail_in_write(monkeypatch, **replacements) -> None:
-    """Replace functions of `os` as `briefing.write` sees them, and nowhere else."""
-    monkeypatch.setattr(briefing.output.write, "os", SimpleNamespace(**{**vars(os), **replacements}))
 
 
 def assert_untouched(output: Path) -> None:
@@ -81,9 +74,6 @@ def test_page_limit_leaves_the_earlier_pdf(workspace):
 @pytest.mark.parametrize("stage", ["write", "fsync", "replace"])
 def test_disk_full_while_writing_leaves_the_earlier_pdf(workspace, monkeypatch, stage):
     content, output = workspace
-
-    def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     if stage == "write":
         real_fdopen = os.fdopen
