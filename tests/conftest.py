@@ -35,10 +35,14 @@ def nothing_left_in_the_temporary_folder(tmp_path_factory):
     machine do not count; what it held at the start (nothing) is the snapshot."""
     folder = tmp_path_factory.mktemp("TMPDIR")
     saved = os.environ.get("TMPDIR"), tempfile.tempdir
+    # Compiled templates go to a cache of the suite's own, never the user's (see render/environment.py).
+    os.environ.setdefault("BRIEFING_CACHE", str(tmp_path_factory.mktemp("cache")))
     os.environ["TMPDIR"] = str(folder)
     tempfile.tempdir = str(folder)
     before = _leftovers(folder)
     yield folder
+    if "briefing.sandbox.workers" in sys.modules:  # this process's warm workers, as its exit would
+        sys.modules["briefing.sandbox.workers"].shutdown()
     if "briefing.printing.typeset" in sys.modules:  # this process's own fonts, as its exit would
         sys.modules["briefing.printing.typeset"].forget_caches()
     deadline = time.monotonic() + 30  # cleaners of killed processes may still be at work

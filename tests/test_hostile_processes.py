@@ -88,7 +88,7 @@ def test_killing_the_build_during_the_print_leaves_no_process_and_no_temporary_f
     try:
         # The print has begun when its child has made its font folder in its own scratch folder.
         assert wait_for(lambda: list(temporary.glob("briefing-*/weasyprint-*")), 120), leftovers(temporary)
-        assert len(marked_processes(marker)) >= 2  # the build and its print child (and the cleaner)
+        assert len(marked_processes(marker)) >= 2  # the build and its print worker (and the cleaner)
         process.send_signal(kill)
         process.wait(timeout=60)
     finally:
@@ -99,6 +99,35 @@ def test_killing_the_build_during_the_print_leaves_no_process_and_no_temporary_f
         [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in marked_processes(marker)]
     assert wait_for(lambda: not leftovers(temporary)), leftovers(temporary)
     assert not output.exists()
+
+
+THREADED_BUILD = """
+import sys, threading
+from briefing import Limits, build
+threading.Thread(target=threading.Event().wait, daemon=True).start()  # a second thread: no fork
+build(sys.argv[1], sys.argv[2], theme=sys.argv[3], limits=Limits(max_pages=100000))
+"""
+
+
+def test_killing_a_threaded_process_during_the_print_leaves_no_worker_and_no_temporary_file(endless):
+    """A process with other threads (a Dask worker, a service) starts a fresh Python as its worker."""
+    content, theme, temporary, environment, marker = endless
+    process = subprocess.Popen([sys.executable, "-c", THREADED_BUILD, str(content), str(content.parent / "b.pdf"),
+                                str(theme)], cwd=content.parent, env=environment, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: list(temporary.glob("briefing-worker-*/weasyprint-*")), 120), leftovers(temporary)
+        assert any(b"serve_spawned" in Path(f"/proc/{pid}/cmdline").read_bytes()
+                   for pid in marked_processes(marker))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert wait_for(lambda: not marked_processes(marker)), \
+        [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in marked_processes(marker)]
+    assert wait_for(lambda: not leftovers(temporary)), leftovers(temporary)
 
 
 def test_killing_a_batch_leaves_no_worker_and_no_temporary_file(endless):
@@ -159,26 +188,6 @@ def test_a_print_that_times_out_leaves_nothing_in_the_temporary_folder(endless):
     assert marked_processes(marker) == []
 
 
-def test_a_print_in_a_child_removes_its_font_folder(tmp_path, monkeypatch):
-    """In this very process (as a library user or `briefing watch` builds): each bounded print's
-    scratch folder goes when the print ends, successful or not."""
-    import tempfile
-
-    from briefing.printing.typeset import print_pdf
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    html = "<html><body><p>One page.</p></body></html>"
-    before = set(tmp_path.iterdir())
-    assert print_pdf(html, limits=Limits(timeout=60)).pages == 1
-    with pytest.raises(BriefError):
-        print_pdf("<html><body>" + "<div style='break-before: page'>x</div>" * 30 + "</body></html>",
-                  limits=Limits(timeout=60, max_pages=2))
-    new = {path.name for path in set(tmp_path.iterdir()) - before}
-    # What stays is the font folder of this process's warm stylesheets, removed when it exits.
-    assert all(name.startswith("weasyprint-") for name in new), new
-    assert not list(tmp_path.glob("briefing-*"))
-
-
 def test_the_cleaner_removes_registered_folders_when_the_process_is_killed(tmp_path):
     code = ("import sys, time; from briefing.sandbox import scratch; "
             "path = scratch.folder('weasyprint-'); (path / 'font').write_bytes(b'x'); "
@@ -230,8 +239,10 @@ def test_a_watch_leaves_nothing_in_the_temporary_folder(tmp_path, monkeypatch):
     watch(content, tmp_path / "brief.pdf", report=report, stop=stop)
     assert seen and seen[0].result is not None
     from briefing.printing.typeset import forget_caches
+    from briefing.sandbox import workers
 
-    forget_caches()  # what the end of the process does
+    workers.shutdown()  # what the end of the process does
+    forget_caches()
     assert leftovers(temporary) == []
 
 

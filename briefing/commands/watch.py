@@ -1,8 +1,9 @@
 """Watch: build a brief, then build it again on every save of its content or theme.
 
-Everything stays warm in the one process — the Jinja2 environment and its
-compiled templates, the parsed stylesheets, the font configuration, decoded
-images — so a rebuild costs little more than WeasyPrint's layout. A change to
+Everything stays warm in the one process and its print worker
+(`briefing.sandbox.workers`) — the Jinja2 environment and its compiled
+templates, the parsed stylesheets, the font configuration, decoded images —
+so a rebuild costs little more than WeasyPrint's layout. A change to
 a theme file drops the parsed stylesheets, fonts and images so they are read
 again; templates reload themselves. A broken save reports its problems and
 the watch goes on.
@@ -108,8 +109,10 @@ def _forget_caches(changed: tuple[Path, ...], content: Path) -> None:
     """A change to anything but the content drops the parsed stylesheets, fonts and images."""
     if any(path != content for path in changed):
         from ..printing.typeset import forget_caches
+        from ..sandbox import workers
 
         forget_caches()
+        workers.forget()
 
 
 def _folders(content: Path, theme_folders: tuple[Path, ...], files: set[Path]) -> list[Path]:

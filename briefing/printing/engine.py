@@ -33,11 +33,14 @@ _warned = False
 
 def weasyprint() -> ModuleType:
     """The `weasyprint` module, imported without slow library searches; warns if subsetting is slow."""
-    module = sys.modules.get("weasyprint")
-    if module is None:
-        module = _import_quickly()
+    module = imported()
     warn_if_slow()
     return module
+
+
+def imported() -> ModuleType:
+    """The `weasyprint` module, imported without slow library searches, without a warning yet."""
+    return sys.modules.get("weasyprint") or _import_quickly()
 
 
 def warn_if_slow() -> None:

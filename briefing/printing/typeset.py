@@ -6,9 +6,9 @@ URIs and files inside the theme's folders and the folders the caller adds,
 URLs only below prefixes the caller allows. A refused resource fails the print
 with an error naming it.
 
-The print runs in a child process within `Limits` (`briefing.limits`): a time
-limit, a memory limit and a page limit, so pathological content or styles end in
-a clear error. `limits=None` prints in this process without those bounds, for
+The print runs in a warm worker process within `Limits` (`briefing.sandbox.limits`):
+a time limit, a memory limit and a page limit, so pathological content or styles
+end in a clear error. `limits=None` prints in this process without those bounds, for
 input you trust.
 """
 
@@ -94,39 +94,7 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
                     first_page, limits.max_pages if limits else None, str(name), search)
     if limits is None:
         return _print(job)
-    from .engine import weasyprint
-
-    weasyprint()  # imported (and any warning given) here, once: every child starts with it
-    printed = run_limited(_print, (job,), limits, name)
-    _warm(job)
-    return printed
-
-
-def _warm(job: _PrintJob) -> None:
-    """Parse the theme's stylesheets here too, so that the next print's child starts with them.
-
-    Only after a print in a bounded child succeeded: those very files (the cache key holds
-    every file's size and time) have just been parsed there, within the limits, without fault.
-    """
-    try:
-        with _weasyprint_errors() as failures:
-            _theme_stylesheets(job, _font_config(), failures)
-        _hyphenation(job.html)
-    except Exception:  # noqa: BLE001 - only a head start; the next child parses them itself
-        pass
-
-
-def _hyphenation(html: str) -> None:
-    """Load the hyphenation dictionaries of the document's languages (pyphen keeps them per process).
-
-    Loading one takes longer than laying out a short brief's hyphenated text; a child that
-    inherits it loaded does not load it again.
-    """
-    import pyphen
-
-    for lang in sorted(set(re.findall(r'\blang="([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)"', html)))[:8]:
-        if fallback := pyphen.language_fallback(lang.replace("-", "_")):
-            pyphen.Pyphen(lang=fallback)
+    return run_limited(_print, (job,), limits, name)
 
 
 @dataclass(frozen=True)
@@ -170,7 +138,7 @@ def _print(job: _PrintJob) -> PrintedBrief:
                 stylesheets.append(_css(fetcher, font_config, string=extra_css))
             document = weasyprint.HTML(
                 string=job.html, base_url=job.search[0].as_uri() + "/", url_fetcher=fetcher,
-            ).render(stylesheets=stylesheets, font_config=font_config, cache=_IMAGES, **options)
+            ).render(stylesheets=stylesheets, font_config=font_config, cache=_images(), **options)
             if fetcher.refused:  # raised inside WeasyPrint but caught somewhere on the way
                 raise fetcher.refused[0]
             layout = inspect(document)
@@ -344,8 +312,19 @@ def forget_caches() -> None:
 
 
 # Images decoded by WeasyPrint, by URL, and the theme's parsed stylesheets, shared by the
-# prints of this process (with `limits`, each print's child process starts from the parent's).
+# prints of this process (with `limits`, of the worker process that prints).
 _IMAGES: dict[str, Any] = {}
+
+
+def _images() -> dict[str, Any]:
+    """The decoded images a print may reuse: those of `data:` URIs, which name their own bytes.
+
+    An image read from a file is decoded again by every print: the file may have changed since,
+    and a print that reused it would not read it, so the build's record would miss it.
+    """
+    for url in [url for url in _IMAGES if not url.startswith("data:")]:
+        del _IMAGES[url]
+    return _IMAGES
 _STYLESHEETS: dict[tuple, tuple[Any, ...]] = {}
 
 # The font configuration removes its temporary font folder only if dropped before shutdown.

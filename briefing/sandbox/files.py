@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,31 +31,37 @@ from ..errors import BriefError, Problem
 
 #: What a build read: resolved path -> SHA-256 of the bytes read, or None for a file that was missing.
 Reads = dict[Path, "str | None"]
-_recording: list[Reads] = []
+_local = threading.local()  # each thread records its own build's reads: builds in other threads are theirs
+
+
+def _records() -> list[Reads]:
+    if not hasattr(_local, "records"):
+        _local.records = []
+    return _local.records
 
 
 @contextmanager
 def recording() -> Iterator[Reads]:
-    """Record every file read (or found missing) through this module while the block runs."""
+    """Record every file read (or found missing) through this module in this thread while the block runs."""
     reads: Reads = {}
-    _recording.append(reads)
+    _records().append(reads)
     try:
         yield reads
     finally:
-        _recording.remove(reads)
+        _records().remove(reads)
 
 
 def note(path: str | Path, data: bytes | None) -> None:
     """Record that `path` was read as `data` (None: it was looked for and did not exist)."""
-    if _recording:
+    if records := _records():
         digest = hashlib.sha256(data).hexdigest() if data is not None else None
-        for reads in _recording:
+        for reads in records:
             reads.setdefault(Path(os.path.realpath(path)), digest)
 
 
 def note_all(reads: Mapping[Path, str | None]) -> None:
-    """Record reads made elsewhere, such as in a bounded child process."""
-    for reads_now in _recording:
+    """Record reads made elsewhere, such as in a bounded worker process."""
+    for reads_now in _records():
         for path, digest in reads.items():
             reads_now.setdefault(path, digest)
 
