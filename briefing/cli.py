@@ -137,13 +137,16 @@ def _build_options(paper: str | None, theme: str, templates: Path | None, brand:
               help="Folder for the PDFs of several content files or folders (default: output/).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Build several briefs in N worker processes (0: one per CPU).")
+@click.option("--dask", metavar="ADDRESS",
+              help="Build the briefs on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786); "
+                   "its workers need no access to these files. Needs: pip install 'briefing[dask]'.")
 @click.option("--force", is_flag=True, help="Render even if nothing changed since the last build.")
 @click.option("--from", "stdin_format", type=click.Choice(["yaml", "json", "toml", "markdown"]), default="yaml",
               show_default=True, help="The format of content read from standard input (CONTENTS is -).")
 @_shared_build_options
 @click.pass_context
 def build(context: click.Context, contents: tuple[Path, ...], output: Path | None, output_dir: Path | None,
-          jobs: int, force: bool, stdin_format: str, **shared: object) -> None:
+          jobs: int, dask: str | None, force: bool, stdin_format: str, **shared: object) -> None:
     """Build CONTENTS (content files, or folders of them; - for standard input) into PDFs.
 
     With no CONTENTS, builds the `content` of the briefing.toml in this folder.
@@ -162,10 +165,13 @@ def build(context: click.Context, contents: tuple[Path, ...], output: Path | Non
     if output_dir is None and output is None and project is not None:
         output_dir = project.output_dir
     options = _build_options(**shared)
-    if len(contents) > 1 or contents[0].is_dir() or (output_dir is not None and str(contents[0]) != "-"):
+    if dask is not None and str(contents[0]) == "-":
+        _fail(BriefError([Problem("--dask", "takes content files or folders, not standard input")]))
+    if len(contents) > 1 or contents[0].is_dir() or dask is not None \
+            or (output_dir is not None and str(contents[0]) != "-"):
         if output is not None:
             _fail(BriefError([Problem("--output", "names one PDF; use --output-dir for several content files")]))
-        _build_many(contents, output_dir, jobs, options, force)
+        _build_many(contents, output_dir, jobs, options, force, dask)
         return
     from .commands.build import build as build_brief
 
@@ -210,7 +216,8 @@ def _read_stdin(format_: str) -> Path:
     return STDIN
 
 
-def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, options, force: bool) -> None:  # noqa: ANN001
+def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, options, force: bool,  # noqa: ANN001
+                dask: str | None = None) -> None:
     import time
 
     from .commands.batch import build_many
@@ -218,7 +225,13 @@ def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, 
 
     started = time.perf_counter()
     try:
-        items = build_many(contents, output_dir, options, jobs=jobs, force=force)
+        if dask is None:
+            items = build_many(contents, output_dir, options, jobs=jobs, force=force)
+        else:
+            from .commands.remote import dask_executor
+
+            with dask_executor(dask) as executor:
+                items = build_many(contents, output_dir, options, executor=executor, force=force)
     except BriefError as error:
         _fail(error)
     for item in items:
@@ -233,7 +246,7 @@ def _build_many(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, 
     counts = [*([f"built {built}"] if built else []), *([f"{cached} up to date"] if cached else []),
               *([f"{failed} failed"] if failed else [])]
     summary = f"{len(items)} {briefs}: {', '.join(counts)}, in {time.perf_counter() - started:.2f} s"
-    click.echo(summary + (f" with {jobs} jobs" if jobs != 1 else ""))
+    click.echo(summary + (f" on {dask}" if dask else f" with {jobs} jobs" if jobs != 1 else ""))
     if failed:
         sys.exit(2)
 

@@ -1,11 +1,12 @@
 """Batch: build many briefs, one after another or in worker processes.
 
 One document cannot be laid out in parallel, but many documents can: each
-brief is one task. Tasks go to any `concurrent.futures.Executor` — by default
-a pool of `jobs` processes on this machine; a Dask client's
-`client.get_executor()` spreads them over a cluster instead. Each worker
-keeps its own WeasyPrint font configuration and parsed stylesheets, created
-inside the worker on its first brief.
+brief is one task. With `jobs`, tasks go to a pool of processes on this
+machine, which build from the files here; each pool process keeps its own warm
+print worker (`briefing.sandbox.workers`). Tasks given to any other
+`concurrent.futures.Executor` — a Dask client's `client.get_executor()` — carry
+their files as bytes and bring the PDF back (`briefing.commands.remote`), so
+the workers need no shared file system; this process writes and records.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def build_many(contents: Iterable[str | Path], output_dir: str | Path | None = N
 
     Runs in this process when `jobs` is 1 and no `executor` is given; in a pool of `jobs`
     processes otherwise (0 means one per CPU); or on `executor` when one is given, which is
-    then left running. `options` and `changes` are those of `build()`. One brief's problems do
+    then left running: its tasks carry the briefs' files as bytes, and the PDFs are written here. `options` and `changes` are those of `build()`. One brief's problems do
     not stop the others: every item says how its brief went, in the order given.
     """
     options = BuildOptions.of(options, **changes)
@@ -88,8 +89,10 @@ def build_many(contents: Iterable[str | Path], output_dir: str | Path | None = N
         weasyprint()  # imported (and any warning given) once here; forked workers inherit both
         with worker_pool(workers) as pool:
             _fill(items, todo, _run(pool, [files[i] for i in todo], [outputs[i] for i in todo], options, force))
-    elif todo:
-        _fill(items, todo, _run(executor, [files[i] for i in todo], [outputs[i] for i in todo], options, force))
+    elif todo:  # the caller's executor: its workers may share no files with this process
+        from .remote import run_remote
+
+        _fill(items, todo, run_remote(executor, [files[i] for i in todo], [outputs[i] for i in todo], options, force))
     return items
 
 
@@ -124,7 +127,7 @@ def _run(executor: Executor, files: list[Path], outputs: list[Path], options: Bu
 
 
 def _build_one(content: Path, output: Path, options: BuildOptions, force: bool = False) -> BatchItem:
-    _own_fonts()
+    own_fonts()
     # Problems travel back as plain data: they pickle, whatever the executor.
     try:
         return BatchItem(content, result=build(content, output, options, force=force))
@@ -137,17 +140,19 @@ def _start_worker() -> None:
     from multiprocessing.util import Finalize
 
     from ..printing.typeset import forget_caches
+    from ..sandbox import workers
     from ..sandbox.limits import die_with_parent
 
     die_with_parent()  # a worker waits for tasks for ever; it must not outlive the batch
-    _own_fonts()
+    own_fonts()
     Finalize(None, forget_caches, exitpriority=10)  # workers end without running atexit
+    Finalize(None, workers.shutdown, exitpriority=10)  # nor do they end their print workers
 
 
 _fonts_owner = os.getpid()
 
 
-def _own_fonts() -> None:
+def own_fonts() -> None:
     """A forked process must not share its parent's fonts: forget anything it inherited.
 
     This runs in every task, so it holds for any executor, not only our own pool.
@@ -155,14 +160,17 @@ def _own_fonts() -> None:
     global _fonts_owner
     if _fonts_owner != os.getpid():
         _fonts_owner = os.getpid()
+        # Workers of any multiprocessing pool end without atexit but run these finalisers:
+        # the fonts this worker makes for itself and its print workers go with it.
+        from multiprocessing.util import Finalize
+
+        from ..sandbox import workers
+
         if "briefing.printing.typeset" in sys.modules:
             typeset = sys.modules["briefing.printing.typeset"]
             typeset.disown_caches()
-            # Workers of any multiprocessing pool end without atexit but run these finalisers:
-            # the fonts this worker makes for itself go with it, not with the client process.
-            from multiprocessing.util import Finalize
-
             Finalize(None, typeset.forget_caches, exitpriority=10)
+        Finalize(None, workers.shutdown, exitpriority=10)
 
 
 def _refuse_clashes(files: list[Path], outputs: list[Path]) -> None:

@@ -78,20 +78,56 @@ def build(content: str | Path, output: str | Path | None = None, options: BuildO
 
     refuse_unreadable(content)  # a device, a FIFO or a huge file: refused before the cache key hashes it
     refuse_oversized(content.parent / path for path in options.attach)  # likewise; attachments lie beside the brief
-    key = _key(content, options)
+    key = key_of(content, options)
     if not force and (result := _cached(content, output, key, options, started)):
         return result
 
     from ..sandbox.files import recording
 
+    if options.limits is not None:
+        from ..sandbox import workers
+
+        workers.prestart()  # a worker of this process imports WeasyPrint while the content is read
     with recording() as reads:
         printed, document, warnings, folders = _render_and_print(content, options)
-    written = _write(output, printed.pdf, document, options, [*reads, *cache.files_below(folders)])
-    cache.record(output, key, printed.pages, written, reads, folders=folders, warnings=warnings)
-    return BuildResult(pdf=output, pages=printed.pages, seconds=time.perf_counter() - started,
-                       html=output.with_suffix(".html") if options.html else None,
+    return deliver(output, key, options, started, pdf=printed.pdf, pages=printed.pages,
+                   html=document if options.html else None, pictures=page_pictures(printed.pdf, options),
+                   warnings=warnings, reads=dict(reads), folders=folders)
+
+
+def deliver(output: Path, key: str, options: BuildOptions, started: float, *, pdf: bytes, pages: int,
+            html: str | None, pictures: list[bytes], warnings: tuple[Problem, ...],
+            reads: Mapping[Path, str | None], folders: tuple[Path, ...]) -> BuildResult:
+    """Write what a build made, all or none, and record it; for a build here or on a remote worker.
+
+    An output that is one of the build's inputs (the content file, a template, the brand file,
+    an attachment, however it is named) is refused before anything is written. The old record
+    stays true of the old files until `record` replaces it (a crash in between leaves new files
+    that the old record no longer matches, so the next build renders).
+    """
+    from ..output.preview import png_paths
+    from ..output.write import refuse_inputs_as_outputs, write_all
+
+    written: dict[Path, bytes] = {output: pdf}
+    if html is not None:
+        written[output.with_suffix(".html")] = html.encode("utf-8")
+    written.update(zip(png_paths(output, pictures), pictures))
+    refuse_inputs_as_outputs(written, [*reads, *cache.files_below(folders)], field="output")
+    write_all(written)
+    cache.record(output, key, pages, written, reads, folders=folders, warnings=warnings)
+    return BuildResult(pdf=output, pages=pages, seconds=time.perf_counter() - started,
+                       html=output.with_suffix(".html") if html is not None else None,
                        images=tuple(path for path in written if path.suffix == ".png"),
                        warnings=warnings, inputs=dict(reads))
+
+
+def page_pictures(pdf: bytes, options: BuildOptions) -> list[bytes]:
+    """The pages as PNG pictures, when the options ask for them."""
+    if not options.png:
+        return []
+    from ..output.preview import page_images
+
+    return page_images(pdf, options.png)
 
 
 def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, tuple[Problem, ...], tuple[Path, ...]]:
@@ -114,7 +150,7 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
         raise BriefError(list(warnings))
     brief, original = checked.brief, checked.source  # the very bytes that were validated go into the PDF
     files = _embedded_files(brief, content, original, options)
-    # The theme's templates run in a bounded child too: a template can loop for ever.
+    # The theme's templates run in a bounded worker too: a template can loop for ever.
     if options.limits is None:
         document = render_html(brief, theme)
     else:
@@ -137,27 +173,6 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
     return printed, document, (*warnings, *found), theme.folders
 
 
-def _write(output: Path, pdf: bytes, document: str, options: BuildOptions, inputs: list[Path]) -> dict[Path, bytes]:
-    """Write the PDF and whatever else was asked for, all or none; returns what was written where.
-
-    An output that is one of the build's `inputs` (the content file, a template, the brand
-    file, an attachment, however it is named) is refused before anything is written.
-    """
-    from ..output.preview import page_images, png_paths
-    from ..output.write import refuse_inputs_as_outputs, write_all
-
-    written: dict[Path, bytes] = {output: pdf}
-    if options.html:
-        written[output.with_suffix(".html")] = document.encode("utf-8")
-    if options.png:
-        written.update(zip(png_paths(output, pages := page_images(pdf, options.png)), pages))
-    refuse_inputs_as_outputs(written, inputs, field="output")
-    # All or none; the old record stays true of the old files until `record` replaces it (a crash
-    # in between leaves new files that the old record no longer matches, so the next build renders).
-    write_all(written)
-    return written
-
-
 def up_to_date(content: str | Path, output: str | Path | None = None, options: BuildOptions | None = None,
                **changes: Any) -> BuildResult | None:
     """What `build()` with these options would return without rendering, or None if it must render."""
@@ -165,10 +180,11 @@ def up_to_date(content: str | Path, output: str | Path | None = None, options: B
     options = BuildOptions.of(options, **changes)
     content = Path(content)
     output = Path(output) if output is not None else default_output(content)
-    return _cached(content, output, _key(content, options), options, started)
+    return _cached(content, output, key_of(content, options), options, started)
 
 
-def _key(content: Path, options: BuildOptions) -> str:
+def key_of(content: Path, options: BuildOptions) -> str:
+    """The build cache's key of building `content` with `options`."""
     return cache.build_key({"content file": content.resolve(), "options": options.canonical()})
 
 

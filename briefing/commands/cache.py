@@ -80,18 +80,8 @@ def build_key(options: Mapping[str, Any]) -> str:
 
 def lookup(output: Path, key: str) -> Stamp | None:
     """The stamp of the last build of `output` if it had `key` and nothing it read or wrote has changed."""
-    try:
-        stored = json.loads(_read_regular(stamp_path(output), 64 * 1024 * 1024))
-        if stored.get("format") != FORMAT or stored.get("key") != key:
-            return None
-        stamp = Stamp(key=str(stored["key"]), pages=int(stored["pages"]),
-                      outputs={str(name): str(digest) for name, digest in dict(stored["outputs"]).items()},
-                      inputs={str(name): None if digest is None else str(digest)
-                              for name, digest in dict(stored["inputs"]).items()},
-                      folders=[str(folder) for folder in stored["folders"]],
-                      warnings=[dict(warning) for warning in stored["warnings"]])
-        stamp.problems  # noqa: B018 - malformed warnings mean a rebuild, not a traceback later
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+    stamp = read_stamp(output)
+    if stamp is None or stamp.key != key:
         return None
     if output.name not in stamp.outputs or stamp.pages < 1:
         return None  # a record must vouch for the PDF itself
@@ -142,6 +132,29 @@ def record(output: Path, key: str, pages: int, written: Mapping[Path, bytes], re
                 path.unlink()
             except OSError:
                 pass
+
+
+def read_stamp(output: Path) -> Stamp | None:
+    """The stamp beside `output` as stored, whatever it vouches for; None if absent or malformed."""
+    try:
+        stored = json.loads(_read_regular(stamp_path(output), 64 * 1024 * 1024))
+        if stored.get("format") != FORMAT:
+            return None
+        stamp = Stamp(key=str(stored["key"]), pages=int(stored["pages"]),
+                      outputs={str(name): str(digest) for name, digest in dict(stored["outputs"]).items()},
+                      inputs={str(name): None if digest is None else str(digest)
+                              for name, digest in dict(stored["inputs"]).items()},
+                      folders=[str(folder) for folder in stored["folders"]],
+                      warnings=[dict(warning) for warning in stored["warnings"]])
+        stamp.problems  # noqa: B018 - malformed warnings mean a rebuild, not a traceback later
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None
+    return stamp
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of a regular file the build reads, no more than `MAX_INPUT_BYTES` (else ValueError)."""
+    return _read_regular(path, MAX_INPUT_BYTES)
 
 
 def forget(output: Path) -> None:
