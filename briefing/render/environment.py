@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -112,9 +113,66 @@ def environment(folders: tuple[Path, ...], filters: tuple[tuple[str, Callable[..
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         auto_reload=True,
+        bytecode_cache=bytecode_cache(),
     )
     env.filters.update(dict(filters))
     return env
+
+
+#: Compiled templates kept in the user's cache folder, at most this many files.
+MAX_CACHED_TEMPLATES = 2000
+
+
+@lru_cache(maxsize=1)
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Templates compiled by an earlier process, so a new one starts without compiling them again.
+
+    They live in `$BRIEFING_CACHE` (default `$XDG_CACHE_HOME/briefing`, else `~/.cache/briefing`),
+    in a folder named after the code that compiles them: briefing's own files, Jinja2 and Python,
+    so a template compiled by other code is never run. Jinja2 keys each entry by the template's
+    file and checks it against the hash of the template's source, so an edited template is
+    compiled again. Compiled code is run as it is found, so a folder that anyone but this user
+    could write to is never used; `BRIEFING_CACHE=off` switches the cache off.
+    """
+    root = os.environ.get("BRIEFING_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "briefing")
+    if root == "off" or not os.path.isabs(root):
+        return None
+    folder = Path(root) / f"templates-{_compiler_key()}"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for checked in (folder, folder.parent):
+            info = checked.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+                return None
+        _prune(folder)
+    except (OSError, AttributeError):  # not writable, or no getuid: compile every time
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def _compiler_key() -> str:
+    import hashlib
+
+    digest = hashlib.sha256(f"{sys.version}\0{jinja2.__version__}\0".encode())
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        info = path.stat()
+        digest.update(f"{path.relative_to(package)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+def _prune(folder: Path) -> None:
+    """Keep the cache bounded: past `MAX_CACHED_TEMPLATES` files, the older half goes."""
+    entries = [entry for entry in os.scandir(folder) if entry.is_file(follow_symlinks=False)]
+    if len(entries) <= MAX_CACHED_TEMPLATES:
+        return
+    entries.sort(key=lambda entry: entry.stat(follow_symlinks=False).st_mtime_ns)
+    for entry in entries[:len(entries) // 2]:
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 def render_template(theme: Theme, name: str, context: dict[str, Any],
