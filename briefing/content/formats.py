@@ -104,14 +104,18 @@ def parse_yaml(text: str, path: Path | str) -> Parsed:
     shifts: dict[int, int] = {}  # line (0-based) -> columns removed when a leading tab was replaced
     for _ in range(200):
         yaml = YAML(typ="safe", pure=True)
+        events = _YamlEvents(path)
         try:
-            problems += _yaml_event_problems(yaml, text, path)
-            root = yaml.compose(text)
+            root = events.compose(yaml, text)
+            problems += events.problems
             break
+        except BriefError as error:  # nested too deeply: stopped before reading on
+            raise BriefError([*problems, *error.problems]) from None
         except MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             fixed = _untab(text, mark, path, problems, shifts) if mark is not None else None
             if fixed is None:
+                problems += events.problems  # what the events showed before the error
                 message = " ".join(filter(None, [error.context, error.problem])) or str(error)
                 line, column = (mark.line + 1, _col(mark, shifts)) if mark else (None, None)
                 problems.append(Problem(path, f"invalid YAML: {message}", line=line, column=column))
@@ -167,31 +171,54 @@ def _col(mark: Any, shifts: dict[int, int]) -> int:
     return mark.column + 1 + (shifts.get(mark.line, 0) if mark.column > 0 else 0)
 
 
-def _yaml_event_problems(yaml: Any, text: str, path: Path | str) -> list[Problem]:
-    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+class _YamlEvents:
+    """Checks each parsing event as the composer takes it: one pass over the text, not two.
 
-    problems = []
-    depth = 0
-    for event in yaml.parse(text):
+    Aliases and tags are refused with their position; nesting deeper than `MAX_YAML_DEPTH`
+    stops the parse at once, before the scanner reads on (deep nesting is slow to scan).
+    """
+
+    def __init__(self, path: Path | str):
+        self.path = path
+        self.problems: list[Problem] = []
+        self.depth = 0
+
+    def compose(self, yaml: Any, text: str) -> Any:
+        parser = yaml.parser
+        take = parser.get_event
+
+        def get_event() -> Any:
+            event = take()
+            self.check(event)
+            return event
+
+        parser.get_event = get_event  # the composer takes every event through this
+        try:
+            return yaml.compose(text)
+        finally:
+            del parser.get_event
+
+    def check(self, event: Any) -> None:
+        from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+
         mark = event.start_mark
         if isinstance(event, CollectionStartEvent):
-            depth += 1
-            if depth > MAX_YAML_DEPTH:  # stop before reading further: deep nesting is slow to scan
-                raise BriefError([*problems, Problem(path, f"invalid YAML: nested more than {MAX_YAML_DEPTH} "
-                                                           "levels deep", line=mark.line + 1,
-                                                     column=mark.column + 1, code="nested_too_deeply")])
+            self.depth += 1
+            if self.depth > MAX_YAML_DEPTH:
+                raise BriefError([*self.problems, Problem(
+                    self.path, f"invalid YAML: nested more than {MAX_YAML_DEPTH} levels deep", line=mark.line + 1,
+                    column=mark.column + 1, code="nested_too_deeply")])
         elif isinstance(event, CollectionEndEvent):
-            depth -= 1
+            self.depth -= 1
         if isinstance(event, AliasEvent):
-            problems.append(Problem(path, f"alias *{event.anchor} is not allowed; write the value out",
-                                    line=mark.line + 1, column=mark.column + 1))
+            self.problems.append(Problem(self.path, f"alias *{event.anchor} is not allowed; write the value out",
+                                         line=mark.line + 1, column=mark.column + 1))
         elif isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.tag is not None:
             tag = str(event.tag)
             if tag not in _YAML_ALLOWED_TAGS and tag != "!":
                 shown = tag.replace("tag:yaml.org,2002:", "!!")
-                problems.append(Problem(path, f"tag {shown} is not allowed; content is plain data",
-                                        line=mark.line + 1, column=mark.column + 1))
-    return problems
+                self.problems.append(Problem(self.path, f"tag {shown} is not allowed; content is plain data",
+                                             line=mark.line + 1, column=mark.column + 1))
 
 
 def _untab(text: str, mark: Any, path: Path | str, problems: list[Problem],
