@@ -102,7 +102,7 @@ def inspect(document: Any) -> Layout:
         right, bottom = left + page.width, top + page.height
         root = next(iter(page.children), None)
         paper = (_hex(root.style["background_color"]) if root is not None else None) or "#ffffff"
-        placed = list(_walk(page, (), (), False, None, paper, paper))
+        placed = _walk(page, (), (), False, None, paper, paper)
         lines = [item for item in placed if _is_line(item.box) and not item.hidden and item.margin is None]
         lasts.append(max(reversed(lines), key=lambda item: item.box.position_y + item.box.height, default=None))
         firsts.append(min(lines, key=lambda item: item.box.position_y, default=None))
@@ -187,24 +187,34 @@ def inspect(document: Any) -> Layout:
 
 
 def _walk(box: Any, chain: tuple[Any, ...], fields: tuple[str, ...], hidden: bool, margin: str | None,
-          background: str, outer: str) -> Any:
-    element = getattr(box, "element", None)
-    name = type(box).__name__
-    chain = (*chain, box)
-    if name == "MarginBox":
-        margin = str(getattr(box, "at_keyword", "") or "").lstrip("@") or "margin"
-    structural = element is not None and name not in ("TextBox", "LineBox")
-    own = element.get("data-field") if structural else None
-    if own and (not fields or fields[-1] != own):
-        fields = (*fields, own)
-    if structural and element.get("aria-hidden") == "true":
-        hidden = True
-    outer = background
-    if name not in ("TextBox", "LineBox") and (colour := _hex(box.style["background_color"])) is not None:
-        background = colour
-    yield _Placed(box, chain, fields, hidden, margin, background, outer)
-    for child in getattr(box, "children", ()):
-        yield from _walk(child, chain, fields, hidden, margin, background, background)
+          background: str, outer: str) -> list[_Placed]:
+    """Every box below `box` (itself first), in document order, with what it inherits from above.
+
+    A loop over a stack rather than nested generators: a page holds thousands of boxes, some
+    twenty deep, and each level of generators would pass every box below it up once more.
+    """
+    placed: list[_Placed] = []
+    stack = [(box, chain, fields, hidden, margin, background)]
+    while stack:
+        box, chain, fields, hidden, margin, outer = stack.pop()
+        background = outer
+        element = getattr(box, "element", None)
+        name = type(box).__name__
+        chain = (*chain, box)
+        if name == "MarginBox":
+            margin = str(getattr(box, "at_keyword", "") or "").lstrip("@") or "margin"
+        structural = element is not None and name not in ("TextBox", "LineBox")
+        own = element.get("data-field") if structural else None
+        if own and (not fields or fields[-1] != own):
+            fields = (*fields, own)
+        if structural and element.get("aria-hidden") == "true":
+            hidden = True
+        if name not in ("TextBox", "LineBox") and (colour := _hex(box.style["background_color"])) is not None:
+            background = colour
+        placed.append(_Placed(box, chain, fields, hidden, margin, background, outer))
+        children = getattr(box, "children", ())
+        stack.extend((child, chain, fields, hidden, margin, background) for child in reversed(children))
+    return placed
 
 
 def _is_line(box: Any) -> bool:
@@ -250,6 +260,20 @@ def _hex(colour: Any) -> str | None:
     """A solid colour as #rrggbb, or None when it is transparent."""
     if colour is None or isinstance(colour, str):
         return None
+    key = (type(colour), repr(colour))
+    if (known := _HEX.get(key, _UNKNOWN)) is not _UNKNOWN:
+        return known
+    if len(_HEX) > 4096:
+        _HEX.clear()
+    _HEX[key] = found = _to_hex(colour)
+    return found
+
+
+_HEX: dict[tuple[type, str], str | None] = {}  # colours met, by value: a page has thousands of boxes, few colours
+_UNKNOWN = object()
+
+
+def _to_hex(colour: Any) -> str | None:
     alpha = getattr(colour, "alpha", 1)
     if alpha <= 0:
         return None
