@@ -200,24 +200,27 @@ def test_a_print_that_broke_the_memory_limit_is_followed_by_one_that_succeeds(tm
     html = "<html><body><p>Figure</p><img src='{}' style='width: 5cm'></body></html>"
     limits = Limits(max_memory=400)
     assert print_pdf(html.format(small.as_uri()), allowed_folders=(tmp_path,), limits=limits).pages == 1
-    before = job(jobs.pid)
+    before = printing_pid()
     with pytest.raises(BriefError) as raised:
         print_pdf(html.format(huge.as_uri()), allowed_folders=(tmp_path,), limits=limits, name="brief.yaml")
     assert [str(problem) for problem in raised.value.problems] == [
         "brief.yaml: printing needed more than the 400 MiB memory limit (raise it with --max-memory)"]
     assert not running(before)
     assert print_pdf(html.format(small.as_uri()), allowed_folders=(tmp_path,), limits=limits).pages == 1
+    assert printing_pid() != before
 
 
 @pytest.mark.pdf
 def test_a_print_that_broke_the_time_limit_is_followed_by_one_that_succeeds():
-    before = job(jobs.pid)
+    assert print_pdf(ONE_PAGE, limits=Limits(timeout=60)).pages == 1
+    before = printing_pid()
     with pytest.raises(BriefError) as raised:
         print_pdf(page_breaks(30000), limits=Limits(timeout=1, max_pages=None), name="brief.yaml")
     assert [str(problem) for problem in raised.value.problems] == [
         "brief.yaml: printing took longer than the 1 s limit (raise it with --timeout)"]
     assert not running(before)
     assert print_pdf(ONE_PAGE, limits=Limits(timeout=60)).pages == 1
+    assert printing_pid() != before
 
 
 @pytest.mark.pdf
@@ -236,9 +239,21 @@ def test_a_worker_keeps_its_files_in_its_own_folder_and_takes_them_when_it_goes(
     assert list(tmp_path.iterdir()) == []
 
 
+def printing_pid() -> int:
+    [worker] = workers._idle["printing"]
+    return worker.pid
+
+
+def _pids() -> set[int]:
+    return {worker.pid for pool in workers._idle.values() for worker in pool}
+
+
 @pytest.mark.pdf
-def test_repeated_builds_in_one_process_share_one_worker(tmp_path):
+def test_repeated_builds_in_one_process_share_one_rendering_and_one_printing_worker(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
-    for number in range(3):
-        briefing.build(content, tmp_path / f"brief-{number}.pdf")
-    assert workers.count() == 1
+    briefing.build(content, tmp_path / "brief-0.pdf")
+    first = _pids()
+    for number in range(1, 3):
+        briefing.build(content, tmp_path / f"brief-{number}.pdf", force=True)
+    assert workers.count() == 2 and _pids() == first
+    assert sorted(workers._idle) == ["printing", "rendering"]

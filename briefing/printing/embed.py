@@ -15,11 +15,14 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..sandbox.files import MAX_ATTACHMENT_BYTES, Refused, read_inside
 from ..errors import BriefError, Problem
-from ..content.models import Brief
+
+if TYPE_CHECKING:  # the printing worker unpickles embedded files without importing the content's models
+    from ..content.models import Brief
 
 
 

@@ -29,8 +29,9 @@ few long-lived workers, and each worker keeps its own caches warm:
   own (`sandbox.scratch`), removed when the worker goes, or by the cleaner if
   the whole build is killed.
 
-A worker is forked when the process has a single thread, so it starts with
-what its parent has imported, and is started early (`prestart`) so that it
+Rendering and printing have workers of their own. A worker is forked when
+the process has a single thread, so it starts with what its parent has
+imported; the printing worker is started early (`prestart`), so that it
 imports WeasyPrint while its parent is still reading the content. A process
 with other threads (a Dask worker, a service with a thread per request) starts
 a fresh Python instead: forking it could copy a
@@ -66,15 +67,18 @@ MAX_IDLE = 4
 RETIRE_RESIDENT = 768 * MIB
 #: And after this many jobs, whatever its size.
 RETIRE_JOBS = 500
-#: What a new worker imports before its first job.
-PRELOAD = ("briefing.render.html", "briefing.printing.typeset")
+#: What a new worker of each step imports before its first job. A printing worker needs
+#: neither Jinja2 nor the content's models: started first, it imports WeasyPrint alone while
+#: the caller reads the content; the rendering worker starts once the caller has imported
+#: what it needs, so a forked one inherits it.
+PRELOAD = {"printing": ("briefing.printing.typeset",), "rendering": ("briefing.render.html",)}
 _PR_SET_PDEATHSIG = 1
 
 
 class Worker:
     """One bounded child process taking jobs over a socket; see the module's description."""
 
-    def __init__(self, preload: tuple[str, ...] = PRELOAD):
+    def __init__(self, preload: tuple[str, ...] = ()):
         self.folder = scratch.folder("briefing-worker-")
         self.jobs = 0
         self.broken = False
@@ -226,36 +230,39 @@ def _reap(pid: int, process: subprocess.Popen | None) -> int | None:
     return os.waitstatus_to_exitcode(status)
 
 
-# --- the pool of this process --------------------------------------------------------------------
+# --- the pools of this process ------------------------------------------------------------------
 
 _lock = threading.Lock()
-_idle: list[Worker] = []
-_busy: list[Worker] = []
+_idle: dict[str, list[Worker]] = {}
+_busy: dict[str, list[Worker]] = {}
 
 
 def run(function: Callable[..., Any], args: tuple[Any, ...], limits: Any, name: str | Path,
         step: str) -> tuple[Any, dict]:
-    """Run one job on an idle worker of this process, starting one if none is idle."""
-    worker = _take()
+    """Run one job on an idle worker of this process for `step`, starting one if none is idle.
+
+    Each step ("rendering", "printing") has workers of its own, which import only what it needs.
+    """
+    worker = _take(step)
     try:
         return worker.run(function, args, limits, name, step)
     finally:
-        _give_back(worker)
+        _give_back(step, worker)
 
 
-def prestart() -> None:
-    """Start a worker now if this process has none, so it warms up while the caller works."""
+def prestart(step: str = "printing") -> None:
+    """Start a worker for `step` now if this process has none, so it warms up while the caller works."""
     with _lock:
-        if _idle or _busy:
+        if _idle.get(step) or _busy.get(step):
             return
-    worker = Worker()
-    _give_back(worker, started=True)
+    _give_back(step, Worker(PRELOAD.get(step, ())))
 
 
 def forget() -> None:
     """Every idle worker drops its stylesheets, fonts and images; busy ones are retired when done."""
     with _lock:
-        idle, busy = list(_idle), list(_busy)
+        idle = [worker for workers in _idle.values() for worker in workers]
+        busy = [worker for workers in _busy.values() for worker in workers]
     for worker in idle:
         worker.forget()
     for worker in busy:
@@ -265,7 +272,7 @@ def forget() -> None:
 def shutdown() -> None:
     """End every worker of this process (they end by themselves when it exits, too)."""
     with _lock:
-        workers = [*_idle, *_busy]
+        workers = [worker for pool in (*_idle.values(), *_busy.values()) for worker in pool]
         _idle.clear()
         _busy.clear()
     for worker in workers:
@@ -276,29 +283,32 @@ def shutdown() -> None:
 def count() -> int:
     """How many workers this process has now, idle or busy."""
     with _lock:
-        return len(_idle) + len(_busy)
+        return sum(len(pool) for pool in (*_idle.values(), *_busy.values()))
 
 
-def _take() -> Worker:
+def _take(step: str) -> Worker:
     with _lock:
-        while _idle:
-            worker = _idle.pop()
+        idle = _idle.setdefault(step, [])
+        while idle:
+            worker = idle.pop()
             if worker.alive():
-                _busy.append(worker)
+                _busy.setdefault(step, []).append(worker)
                 return worker
-    worker = Worker()
+    worker = Worker(PRELOAD.get(step, ()))
     with _lock:
-        _busy.append(worker)
+        _busy.setdefault(step, []).append(worker)
     return worker
 
 
-def _give_back(worker: Worker, started: bool = False) -> None:
+def _give_back(step: str, worker: Worker) -> None:
     with _lock:
-        if worker in _busy:
-            _busy.remove(worker)
-        keep = worker.alive() and worker.jobs < RETIRE_JOBS and len(_idle) < MAX_IDLE
+        busy = _busy.setdefault(step, [])
+        if worker in busy:
+            busy.remove(worker)
+        idle = _idle.setdefault(step, [])
+        keep = worker.alive() and worker.jobs < RETIRE_JOBS and len(idle) < MAX_IDLE
         if keep:
-            _idle.append(worker)
+            idle.append(worker)
     if not keep:
         worker.close()
 
@@ -307,7 +317,7 @@ def _forget_inherited() -> None:
     """In a forked child: the parent's workers are the parent's; close our copies of their sockets."""
     global _lock
     _lock = threading.Lock()  # another thread may have held it at the fork
-    for worker in [*_idle, *_busy]:
+    for worker in [worker for pool in (*_idle.values(), *_busy.values()) for worker in pool]:
         worker.broken = True
         try:
             worker.connection.close()
@@ -348,7 +358,8 @@ def _serve(connection: Connection, parent: int, folder: Path, preload: tuple[str
             __import__(module)
         except Exception:  # noqa: BLE001 - the job that needs it reports the failure
             pass
-    _warm_engine()
+    if "briefing.printing.typeset" in preload:
+        _warm_engine()
     while True:
         try:
             message = pickle.loads(connection.recv_bytes())
