@@ -4,11 +4,11 @@
     .venv/bin/python bench/profile.py --large    # the ~40-page generated brief
 
 Run in a process that only builds, as `briefing watch` or a batch worker does:
-the first build starts the warm worker, the next two warm it up, the rest are
-timed. Each step is the median of its calls; "print job" is the print as the
-caller waits for it (the worker's print plus the round trip), likewise the
-render job; "bare" is
-WeasyPrint alone on the same HTML, interleaved with the builds.
+the first build starts the warm workers, the next two warm them up, the rest
+are timed. Each step is the median of its calls, in the order first called;
+the rendering and printing jobs are timed as the caller waits for them (the
+work in the worker plus the round trip); "bare" is WeasyPrint alone on the
+same HTML, interleaved with the builds.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ STEPS = [  # (module, function, label), in the order a build calls them
     ("briefing.commands.build", "key_of", "cache key"),
     ("briefing.themes.theme", "load_theme", "load the theme"),
     ("briefing.content.load", "check", "load and check the content"),
-    ("briefing.sandbox.limits", "run_limited", "render job (the worker's render plus the round trip)"),
-    ("briefing.printing.typeset", "print_pdf", "print job (the worker's print plus the round trip)"),
+    ("briefing.sandbox.workers", "run", "{step} job (in the worker, plus the round trip)"),
     ("briefing.content.review", "glyph_problems", "missing glyphs"),
     ("briefing.commands.preflight", "findings", "preflight findings"),
     ("briefing.commands.build", "deliver", "write and record"),
@@ -80,10 +79,8 @@ def profile(content: Path, tmp: Path, repeat: int) -> None:
           f"{build_ms / bare_ms:.3f}× ({repeat} builds, medians)")
     print("| step | median | calls per build |")
     print("| --- | --- | --- |")
-    for _, _, label in STEPS:
-        found = times.get(label, [])
-        if found:
-            print(f"| {label} | {statistics.median(found) * 1000:.1f} ms | {len(found) / repeat:g} |")
+    for label, found in times.items():
+        print(f"| {label} | {statistics.median(found) * 1000:.1f} ms | {len(found) / repeat:g} |")
 
 
 def _timed(function, label: str, times: dict[str, list[float]]):  # noqa: ANN001, ANN202
@@ -93,7 +90,8 @@ def _timed(function, label: str, times: dict[str, list[float]]):  # noqa: ANN001
         try:
             return function(*args, **kwargs)
         finally:
-            times.setdefault(label, []).append(time.perf_counter() - started)
+            named = label.format(step=args[4]) if "{step}" in label else label  # workers.run(…, name, step)
+            times.setdefault(named, []).append(time.perf_counter() - started)
 
     return timed
 

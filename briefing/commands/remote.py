@@ -115,7 +115,6 @@ def run_remote(executor: Executor, files: list[Path], outputs: list[Path], optio
     """Build each content file on `executor` and write its PDF here; yields a `BatchItem` per brief."""
     from .batch import BatchItem
 
-    started = time.perf_counter()
     sent: list[tuple[Parcel | None, Future | None, tuple[Problem, ...]]] = []
     for content, output in zip(files, outputs):
         try:
@@ -135,12 +134,15 @@ def run_remote(executor: Executor, files: list[Path], outputs: list[Path], optio
         except Exception as error:  # noqa: BLE001 - a lost worker fails its brief, not the batch
             yield BatchItem(content, problems=(Problem(content, f"build failed: {error!r}"),))
         else:
-            yield BatchItem(content, result=dataclasses.replace(result, seconds=time.perf_counter() - started))
+            yield BatchItem(content, result=result)
 
 
 def _receive(executor: Executor, parcel: Parcel, future: Future, content: Path, output: Path,
              options: BuildOptions) -> BuildResult:
-    """Wait for a parcel's delivery, sending it again with the files it lacked; then write it here."""
+    """Wait for a parcel's delivery, sending it again with the files it lacked; then write it here.
+
+    The result's `seconds` run from the moment this process began to wait for it.
+    """
     started = time.perf_counter()
     for _ in range(ROUNDS):
         delivery: Delivery = future.result()
