@@ -332,15 +332,29 @@ def run(command: list[str]) -> None:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+# Starts the command and prints the peak resident memory of it or of the largest of the processes
+# it waited for. A small process of its own: on Linux a child's peak starts at the peak of the
+# process that started it (exec keeps it), so measured from the benchmark itself, which holds
+# well over 100 MiB by then, every command would seem at least that large.
+_LAUNCHER = r"""
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024)
+"""
+
+
 def peak_memory(command: list[str]) -> int:
     """Peak resident memory of a new process running `command`, or of the largest of the child
-    processes it waited for (where the print runs), in bytes."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
+    processes it waited for (its workers), in bytes."""
+    launched = subprocess.run([sys.executable, "-I", "-S", "-c", _LAUNCHER, shutil.which(command[0]) or command[0],
+                               *command[1:]], check=True, capture_output=True, text=True)
+    code, peak = map(int, launched.stdout.split()[-2:])
+    if code:
         raise SystemExit(f"{command} failed")
-    return usage.ru_maxrss * 1024
+    return peak
 
 
 def median(values: list[float]) -> float:
