@@ -24,6 +24,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -63,10 +64,31 @@ _owner: int | None = None
 
 
 def folder(prefix: str = "briefing-") -> Path:
-    """A new folder in the temporary folder, removed at the latest when the build's processes are gone."""
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    register(path)
+    """A new folder in the temporary folder, removed at the latest when the build's processes are gone.
+
+    An interrupt (Ctrl-C) is held back between making the folder and registering it, so that
+    no folder exists that the cleaner does not know of.
+    """
+    held = hold_interrupts()
+    try:
+        path = Path(tempfile.mkdtemp(prefix=prefix))
+        register(path)
+    finally:
+        release_interrupts(held)
     return path
+
+
+def hold_interrupts() -> object:
+    """Hold Ctrl-C back (in the main thread) until `release_interrupts`; what to give it."""
+    if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
+        return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    return None
+
+
+def release_interrupts(held: object) -> None:
+    """Let an interrupt held back by `hold_interrupts` through."""
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def register(path: str | Path) -> None:

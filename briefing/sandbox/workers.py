@@ -101,7 +101,7 @@ class Worker:
 
     def _fork(self, ours: socket.socket, theirs: socket.socket, preload: tuple[str, ...]) -> None:
         parent = os.getpid()
-        held = _hold_interrupts()  # released in the child once it ignores them
+        held = scratch.hold_interrupts()  # released in the child once it ignores them
         try:
             pid = os.fork()
             if pid == 0:  # the worker: never returns into the caller's stack
@@ -113,7 +113,7 @@ class Worker:
                 finally:
                     os._exit(code)
         finally:
-            _release_interrupts(held)
+            scratch.release_interrupts(held)
         self.pid = pid
 
     def _spawn(self, theirs: socket.socket, preload: tuple[str, ...]) -> None:
@@ -464,18 +464,18 @@ def _lower(resource: Any, kind: int, soft: int) -> None:
 
 def _address_space() -> int:
     """Bytes of address space this process holds now (VmSize)."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
-        return 0
+    return _statm(0)
 
 
 def _resident() -> int:
     """Bytes of memory this process has resident now (VmRSS)."""
+    return _statm(1)
+
+
+def _statm(field: int) -> int:
     try:
         with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            return int(statm.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return 0
 
@@ -506,17 +506,6 @@ def die_with(parent: int | None) -> None:
             pass
     if parent is not None and os.getppid() != parent:  # the parent died before the kernel was told
         os._exit(1)
-
-
-def _hold_interrupts() -> Any:
-    if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
-        return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    return None
-
-
-def _release_interrupts(held: Any) -> None:
-    if held is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _death(exitcode: int | None, limits: Any, step: str) -> str:
