@@ -17,9 +17,7 @@ from pathlib import Path
 import pytest
 from helpers import minimal_brief, write_yaml
 
-from briefing.errors import BriefError
 from briefing.sandbox import scratch
-from briefing.sandbox.limits import Limits
 
 pytestmark = pytest.mark.pdf
 
@@ -63,6 +61,24 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
 
 
+def signal_and_wait(process: subprocess.Popen, number: int) -> None:
+    """Send `number` to `process` and wait for it; kill it if it is still there (a failed test)."""
+    try:
+        process.send_signal(number)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def assert_nothing_left(marker: str, temporary: Path) -> None:
+    """No process of the build stays behind, and nothing of it stays in the temporary folder."""
+    assert wait_for(lambda: not marked_processes(marker)), \
+        [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in marked_processes(marker)]
+    assert wait_for(lambda: not leftovers(temporary)), leftovers(temporary)
+
+
 @pytest.fixture
 def endless(tmp_path) -> tuple[Path, Path, Path, dict[str, str], str]:
     """A brief whose theme prints 50,000 pages, a private temporary folder and a marked environment."""
@@ -86,18 +102,12 @@ def test_killing_the_build_during_the_print_leaves_no_process_and_no_temporary_f
                                 str(theme), "--max-pages", "100000"], cwd=content.parent, env=environment,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        # The print has begun when its child has made its font folder in its own scratch folder.
+        # The print has begun when its worker has made its font folder in its own scratch folder.
         assert wait_for(lambda: list(temporary.glob("briefing-*/weasyprint-*")), 120), leftovers(temporary)
         assert len(marked_processes(marker)) >= 2  # the build and its print worker (and the cleaner)
-        process.send_signal(kill)
-        process.wait(timeout=60)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert wait_for(lambda: not marked_processes(marker)), \
-        [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in marked_processes(marker)]
-    assert wait_for(lambda: not leftovers(temporary)), leftovers(temporary)
+        signal_and_wait(process, kill)
+    assert_nothing_left(marker, temporary)
     assert not output.exists()
 
 
@@ -119,15 +129,9 @@ def test_killing_a_threaded_process_during_the_print_leaves_no_worker_and_no_tem
         assert wait_for(lambda: list(temporary.glob("briefing-worker-*/weasyprint-*")), 120), leftovers(temporary)
         assert any(b"serve_spawned" in Path(f"/proc/{pid}/cmdline").read_bytes()
                    for pid in marked_processes(marker))
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=60)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert wait_for(lambda: not marked_processes(marker)), \
-        [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in marked_processes(marker)]
-    assert wait_for(lambda: not leftovers(temporary)), leftovers(temporary)
+        signal_and_wait(process, signal.SIGKILL)
+    assert_nothing_left(marker, temporary)
 
 
 def test_killing_a_batch_leaves_no_worker_and_no_temporary_file(endless):
@@ -143,15 +147,9 @@ def test_killing_a_batch_leaves_no_worker_and_no_temporary_file(endless):
     try:
         assert wait_for(lambda: len(list(temporary.glob("briefing-*/weasyprint-*"))) == 2, 120), \
             leftovers(temporary)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=60)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert wait_for(lambda: not marked_processes(marker)), \
-        [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in marked_processes(marker)]
-    assert wait_for(lambda: not leftovers(temporary)), leftovers(temporary)
+        signal_and_wait(process, signal.SIGKILL)
+    assert_nothing_left(marker, temporary)
 
 
 def test_a_build_from_the_command_line_leaves_nothing_in_the_temporary_folder(endless):

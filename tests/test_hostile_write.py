@@ -166,20 +166,28 @@ def test_ctrl_c_during_a_build_keeps_the_earlier_pdf_and_ends_the_print_process(
         "</body></html>")
     command = shutil.which("briefing") or ""
     argv = [command] if command else [sys.executable, "-m", "briefing"]
+    temporary = content.parent.parent / "tmp"
+    temporary.mkdir()
     process = subprocess.Popen([*argv, "build", str(content), "-o", str(output), "--theme", str(theme),
                                 "--max-pages", "100000"], cwd=content.parent, start_new_session=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "TMPDIR": str(temporary)})
     children_file = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     children: list[str] = []
-    for _ in range(600):  # wait until the print runs in its child (a few seconds at most)
+    for _ in range(1200):  # wait until the print runs in its worker: its fonts are in place (seconds)
         children = children_file.read_text().split() if children_file.exists() else []
-        if children and process.poll() is None:
+        if list(temporary.glob("briefing-worker-*/weasyprint-*")) or process.poll() is not None:
             break
         time.sleep(0.05)
-    assert children, "the build never started a child process"
+    assert children and process.poll() is None, "the build never started its print worker"
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     _, stderr = process.communicate(timeout=60)
     assert (process.returncode, stderr) == (1, "\nAborted!\n")
     assert_untouched(output)
     assert not any(Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text()
                    for pid in children)
+    for _ in range(600):  # the worker's folder, fonts and all, goes with it (the cleaner may still be at work)
+        if not any(temporary.iterdir()):
+            break
+        time.sleep(0.05)
+    assert list(temporary.iterdir()) == []
