@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 from pathlib import Path
 
@@ -230,3 +231,34 @@ def test_attach_refuses_an_encrypted_report(files, tmp_path):
         attach(files["brief"], encrypted, tmp_path / "out.pdf")
     assert "the PDF is encrypted; briefing does not merge encrypted PDFs" in str(caught.value)
     assert not (tmp_path / "out.pdf").exists()
+
+
+def _without_file_data(source: Path, target: Path) -> Path:
+    """`source` with the data of its first embedded file gone: the entry names a file with no /EF."""
+    with pikepdf.open(source) as pdf:
+        tree = pikepdf.NameTree(pdf.Root.Names.EmbeddedFiles)
+        first = next(iter(tree.keys()))
+        del tree[first]["/EF"]
+        pdf.save(target)
+    return target
+
+
+@pytest.mark.parametrize("mode", ["annex", "attachment"])
+def test_attach_of_a_brief_whose_embedded_file_has_no_data_leaves_it_out_and_says_so(files, tmp_path, mode):
+    brief = _without_file_data(files["brief"], tmp_path / "brief-no-ef.pdf")
+    with pikepdf.open(brief) as pdf:
+        [empty] = [name for name, spec in pikepdf.NameTree(pdf.Root.Names.EmbeddedFiles).items()
+                   if "/EF" not in spec]
+    result = attach(brief, files["report"], tmp_path / "out.pdf", mode=mode)
+    assert f"removed an embedded file with no data from the brief: {empty}" in result.notes
+    check = subprocess.run(["qpdf", "--check", str(result.pdf)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with pikepdf.open(result.pdf) as pdf:
+        carried = {name: spec.get_file().read_bytes() for name, spec in pdf.attachments.items()}
+        assert all(carried.values())  # every attachment left has its data
+        if mode == "attachment":
+            [inner] = [data for name, data in carried.items() if name.endswith(".pdf")]
+            with pikepdf.open(io.BytesIO(inner)) as embedded:
+                assert empty not in embedded.attachments and embedded.attachments
+        else:
+            assert not any(name.endswith(empty) for name in carried if name.startswith("brief-no-ef"))

@@ -12,8 +12,9 @@ stays only where the brief makes the same claim and the merge keeps it true
 StructParents numbered anew, only files the part allows); otherwise it is
 removed from the XMP and `AttachResult.notes` says why. JavaScript and other
 active content (OpenAction and AA actions, the JavaScript name tree) is removed
-from both files, and said so. Encrypted PDFs are refused: briefing would have to
-drop their encryption or pass on a password it was never given.
+from both files, and said so; so is an embedded-file entry that holds no file.
+Encrypted PDFs are refused: briefing would have to drop their encryption or
+pass on a password it was never given.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def attach(brief: str | Path, report: str | Path, output: str | Path, *, mode: s
     if at is not None and mode != "annex":
         raise BriefError([Problem("--at", "only an annex is placed at a page")])
     with _open(brief) as brief_pdf, _open(report) as report_pdf:
-        notes = [*_strip_active_content(brief_pdf, "brief"), *_strip_active_content(report_pdf, "report")]
+        notes = [*_strip_active_content(brief_pdf, "brief"), *_strip_active_content(report_pdf, "report"),
+                 *_drop_empty_files(brief_pdf, "brief"), *_drop_empty_files(report_pdf, "report")]
         report_claims, brief_claims = _claims(report_pdf), _claims(brief_pdf)
         title = title or _title(brief_pdf) or brief.stem
         if mode == "annex":
@@ -342,6 +344,30 @@ def _strip_active_content(pdf: Any, which: str) -> list[str]:
     if not removed:
         return []
     return [f"removed active content from the {which}: {'; '.join(removed)}"]
+
+
+def _drop_empty_files(pdf: Any, which: str) -> list[str]:
+    """Remove embedded-file entries that hold no file (no /EF stream); say which went.
+
+    Such an entry names a file a reader cannot open; carried into the result, it would be an
+    attachment that is not there.
+    """
+    import pikepdf
+
+    names = pdf.Root.get("/Names")
+    if names is None or "/EmbeddedFiles" not in names:
+        return []
+    tree = pikepdf.NameTree(names.EmbeddedFiles)
+    empty = [name for name, spec in tree.items()
+             if not isinstance(spec, pikepdf.Dictionary) or not isinstance(spec.get("/EF"), pikepdf.Dictionary)
+             or not any(isinstance(spec.EF.get(key), pikepdf.Stream) for key in ("/F", "/UF"))]
+    for name in empty:
+        spec = tree[name]
+        del tree[name]
+        if isinstance(pdf.Root.get("/AF"), pikepdf.Array):
+            kept = [item for item in pdf.Root.AF if item.objgen != spec.objgen or spec.objgen == (0, 0)]
+            pdf.Root.AF = pikepdf.Array(kept)
+    return [f"removed an embedded file with no data from the {which}: {name}" for name in empty]
 
 
 def _runs_code(action: Any) -> bool:
