@@ -144,13 +144,13 @@ def _receive(executor: Executor, parcel: Parcel, future: Future, content: Path, 
     The result's `seconds` run from the moment this process began to wait for it.
     """
     started = time.perf_counter()
+    delivery: Delivery = future.result()
     for _ in range(ROUNDS):
-        delivery: Delivery = future.result()
         wanted = _lacking(parcel, delivery)
         if not wanted:
             break
         parcel = _with_files(parcel, wanted)
-        future = executor.submit(build_parcel, parcel)
+        delivery = executor.submit(build_parcel, parcel).result()
     if delivery.problems:
         raise BriefError(list(delivery.problems))
     if delivery.pdf is None:
@@ -258,7 +258,7 @@ def _with_files(parcel: Parcel, wanted: list[tuple[int, Path]]) -> Parcel:
     files = dict(parcel.files)
     total = sum(map(len, files.values()))
     for root, path in wanted:
-        key = (root, PurePosixPath(*path.relative_to(parcel.roots[root]).parts).as_posix())
+        key = _key(path, root, parcel.roots)
         if key in files or not path.is_file():
             continue
         if not path.resolve().is_relative_to(Path(parcel.roots[root]).resolve()):
@@ -287,10 +287,14 @@ def _lacking(parcel: Parcel, delivery: Delivery) -> list[tuple[int, Path]]:
     for name, digest in delivery.reads.items():
         path = Path(name)
         if digest is None and path.is_file() and (root := _root_of(path, roots)) is not None:
-            key = (root, PurePosixPath(*path.relative_to(roots[root]).parts).as_posix())
-            if key not in parcel.files:
+            if _key(path, root, parcel.roots) not in parcel.files:
                 found.append((root, path))
     return found
+
+
+def _key(path: Path, root: int, roots: tuple[str, ...]) -> tuple[int, str]:
+    """How a parcel names a file of this machine: its root, and its path below it with `/`."""
+    return root, PurePosixPath(*path.relative_to(roots[root]).parts).as_posix()
 
 
 def versions() -> dict[str, str]:
