@@ -67,7 +67,8 @@ def build_many(contents: Iterable[str | Path], output_dir: str | Path | None = N
 
     Runs in this process when `jobs` is 1 and no `executor` is given; in a pool of `jobs`
     processes otherwise (0 means one per CPU); or on `executor` when one is given, which is
-    then left running: its tasks carry the briefs' files as bytes, and the PDFs are written here. `options` and `changes` are those of `build()`. One brief's problems do
+    then left running: its tasks carry the briefs' files as bytes, and the PDFs are written
+    here. `options` and `changes` are those of `build()`. One brief's problems do
     not stop the others: every item says how its brief went, in the order given.
     """
     options = BuildOptions.of(options, **changes)

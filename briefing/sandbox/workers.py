@@ -166,7 +166,7 @@ class Worker:
             raise BriefError([Problem(name, f"{step} failed: {value}")])
         value, reads, resident = value
         if resident > RETIRE_RESIDENT or self.jobs >= RETIRE_JOBS:
-            self.close()
+            self.kill()
         return value, reads
 
     def forget(self) -> None:
@@ -192,10 +192,6 @@ class Worker:
             self.connection.close()
             scratch.remove(self.folder)
         return not ended
-
-    def close(self) -> None:
-        """End the worker now and remove its scratch folder; returns once it is gone."""
-        self.kill()
 
     def kill(self) -> int | None:
         """Kill the worker (if it still runs), wait for it and remove its folder; its exit status."""
@@ -255,7 +251,7 @@ def prestart(step: str = "printing") -> None:
     with _lock:
         if _idle.get(step) or _busy.get(step):
             return
-    _give_back(step, Worker(PRELOAD.get(step, ())))
+    _give_back(step, _start(step))
 
 
 def forget() -> None:
@@ -277,7 +273,7 @@ def shutdown() -> None:
         _busy.clear()
     for worker in workers:
         if worker.owner == os.getpid():
-            worker.close()
+            worker.kill()
 
 
 def count() -> int:
@@ -294,10 +290,14 @@ def _take(step: str) -> Worker:
             if worker.alive():
                 _busy.setdefault(step, []).append(worker)
                 return worker
-    worker = Worker(PRELOAD.get(step, ()))
+    worker = _start(step)
     with _lock:
         _busy.setdefault(step, []).append(worker)
     return worker
+
+
+def _start(step: str) -> Worker:
+    return Worker(PRELOAD.get(step, ()))
 
 
 def _give_back(step: str, worker: Worker) -> None:
@@ -310,7 +310,7 @@ def _give_back(step: str, worker: Worker) -> None:
         if keep:
             idle.append(worker)
     if not keep:
-        worker.close()
+        worker.kill()
 
 
 def _forget_inherited() -> None:
@@ -411,26 +411,22 @@ def _job(function: Callable[..., Any], args: tuple[Any, ...], timeout: float | N
     from .files import recording
 
     restore = _arm(timeout, max_memory)
-    caught: list = []
+    outcome: tuple[str, Any]
     try:
         with warnings.catch_warnings(record=True) as seen, recording() as reads:
             warnings.simplefilter("always")  # the caller's filters decide what is shown
             value = function(*args)
-        outcome: tuple[str, Any] = ("result", (value, reads, 0))
     except BriefError as error:
         outcome = ("problems", (error.problems, reads))
     except MemoryError:
-        outcome = ("memory", None)
+        return ("memory", None, [])
     except BaseException as error:  # reported by the parent as a problem, never as a traceback
         outcome = ("failure", f"{type(error).__name__}: {error}")
+    else:
+        outcome = ("result", (value, reads, _resident()))
     finally:
         restore()
-    if outcome[0] != "memory":
-        caught = [(str(warning.message), warning.category) for warning in seen]
-    if outcome[0] == "result":
-        value, reads, _ = outcome[1]
-        outcome = ("result", (value, reads, _resident()))
-    return (*outcome, caught)
+    return (*outcome, [(str(warning.message), warning.category) for warning in seen])
 
 
 def _arm(timeout: float | None, max_memory: int | None) -> Callable[[], None]:
