@@ -52,14 +52,20 @@ def test_endless_layout_stops_at_the_time_limit():
         "brief.yaml: printing took longer than the 1 s limit (raise it with --timeout)"]
 
 
+def figure_pages(folder: Path) -> tuple[str, str]:
+    """A page with a small figure and one with a huge figure: 230 KiB on disk, 232 MiB decoded."""
+    html = "<html><body><p>Figure</p><img src='{}' style='width: 5cm'></body></html>"
+    small = blank_png(folder / "small.png", 900, 900)
+    huge = blank_png(folder / "huge.png", 9000, 9000)
+    return html.format(small.as_uri()), html.format(huge.as_uri())
+
+
 @pytest.mark.pdf
 def test_huge_image_stops_at_the_memory_limit(tmp_path):
-    small = blank_png(tmp_path / "small.png", 900, 900)
-    huge = blank_png(tmp_path / "huge.png", 9000, 9000)  # 230 KiB on disk, 232 MiB decoded
-    html = "<html><body><p>Figure</p><img src='{}' style='width: 5cm'></body></html>"
+    small, huge = figure_pages(tmp_path)
     limits = Limits(max_memory=400)
-    assert print_pdf(html.format(small.as_uri()), allowed_folders=(tmp_path,), limits=limits).pages == 1
-    assert problems(html.format(huge.as_uri()), tmp_path, max_memory=400) == [
+    assert print_pdf(small, allowed_folders=(tmp_path,), limits=limits).pages == 1
+    assert problems(huge, tmp_path, max_memory=400) == [
         "brief.yaml: printing needed more than the 400 MiB memory limit (raise it with --max-memory)"]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers import jobs, minimal_brief, write_yaml
-from test_hostile_limits import blank_png, page_breaks
+from test_hostile_limits import figure_pages, page_breaks
 
 import briefing
 from briefing.errors import BriefError
@@ -195,18 +195,16 @@ def test_a_daemonic_process_builds_with_the_default_limits(tmp_path):
 
 @pytest.mark.pdf
 def test_a_print_that_broke_the_memory_limit_is_followed_by_one_that_succeeds(tmp_path):
-    small = blank_png(tmp_path / "small.png", 900, 900)
-    huge = blank_png(tmp_path / "huge.png", 9000, 9000)  # 230 KiB on disk, 232 MiB decoded
-    html = "<html><body><p>Figure</p><img src='{}' style='width: 5cm'></body></html>"
+    small, huge = figure_pages(tmp_path)
     limits = Limits(max_memory=400)
-    assert print_pdf(html.format(small.as_uri()), allowed_folders=(tmp_path,), limits=limits).pages == 1
+    assert print_pdf(small, allowed_folders=(tmp_path,), limits=limits).pages == 1
     before = printing_pid()
     with pytest.raises(BriefError) as raised:
-        print_pdf(html.format(huge.as_uri()), allowed_folders=(tmp_path,), limits=limits, name="brief.yaml")
+        print_pdf(huge, allowed_folders=(tmp_path,), limits=limits, name="brief.yaml")
     assert [str(problem) for problem in raised.value.problems] == [
         "brief.yaml: printing needed more than the 400 MiB memory limit (raise it with --max-memory)"]
     assert not running(before)
-    assert print_pdf(html.format(small.as_uri()), allowed_folders=(tmp_path,), limits=limits).pages == 1
+    assert print_pdf(small, allowed_folders=(tmp_path,), limits=limits).pages == 1
     assert printing_pid() != before
 
 
