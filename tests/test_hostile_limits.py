@@ -130,7 +130,7 @@ def test_normal_brief_stays_well_inside_the_default_limits(example_pdf):
 
 
 def test_command_line_defaults_are_the_api_defaults():
-    from briefing.cli import build
+    from briefing.cli.build import build
 
     defaults = {param.name: param.default for param in build.params}
     assert (defaults["timeout"], defaults["max_pages"], defaults["max_memory"]) == (
