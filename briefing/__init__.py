@@ -15,7 +15,10 @@ so `import briefing` (and `briefing --help`) stays fast.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: `briefing --help` and a Ctrl-C at start-up
+    from typing import Any  # (see briefing/entry.py) find less to wait for
 
 __version__ = "0.1.0"
 

@@ -15,6 +15,7 @@ from briefing import attach
 from briefing import build
 from briefing.errors import BriefError
 from helpers import minimal_brief, outline_titles, run_cli, write_yaml
+from helpers.tools import tool
 
 pytestmark = pytest.mark.pdf
 
@@ -185,7 +186,7 @@ def test_attaching_twice_gives_unique_names_without_slashes_and_keeps_params(fil
             assert params.ModDate == before.ModDate and params.CheckSum == before.CheckSum
             assert spec.AFRelationship == pikepdf.Name.Source
             assert spec.objgen in {item.objgen for item in pdf.Root.AF}
-    detached = subprocess.run(["pdfdetach", "-saveall", "-o", str(tmp_path), str(twice)],
+    detached = subprocess.run([tool("pdfdetach"), "-saveall", "-o", str(tmp_path), str(twice)],
                               capture_output=True, text=True)
     assert detached.returncode == 0, detached.stderr
     assert (tmp_path / "mekong-2-mekong.yaml").read_bytes() == (tmp_path / "mekong.yaml").read_bytes()
@@ -251,7 +252,7 @@ def test_attach_of_a_brief_whose_embedded_file_has_no_data_leaves_it_out_and_say
                    if "/EF" not in spec]
     result = attach(brief, files["report"], tmp_path / "out.pdf", mode=mode)
     assert f"removed an embedded file with no data from the brief: {empty}" in result.notes
-    check = subprocess.run(["qpdf", "--check", str(result.pdf)], capture_output=True, text=True)
+    check = subprocess.run([tool("qpdf"), "--check", str(result.pdf)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     with pikepdf.open(result.pdf) as pdf:
         carried = {name: spec.get_file().read_bytes() for name, spec in pdf.attachments.items()}

@@ -9,6 +9,7 @@ import pypdf
 import pytest
 
 from helpers import EXAMPLE, outline_titles, pdf_text
+from helpers.tools import tool
 
 pytestmark = pytest.mark.pdf
 
@@ -17,12 +18,12 @@ EXPERTS = ["Kan Kimura", "Shin Beom-chul", "Leif-Eric Easley", "Lee Jae-min"]
 
 
 def test_example_passes_qpdf_check(example_pdf):
-    result = subprocess.run(["qpdf", "--check", str(example_pdf)], capture_output=True, text=True)
+    result = subprocess.run([tool("qpdf"), "--check", str(example_pdf)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_example_embeds_every_font(example_pdf):
-    listing = subprocess.run(["pdffonts", str(example_pdf)], capture_output=True, text=True,
+    listing = subprocess.run([tool("pdffonts"), str(example_pdf)], capture_output=True, text=True,
                              check=True).stdout.splitlines()[2:]
     assert listing, "the PDF uses no fonts at all"
     for line in listing:

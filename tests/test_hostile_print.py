@@ -12,6 +12,7 @@ import pypdfium2
 from PIL import Image
 
 from briefing.printing.typeset import print_pdf
+from helpers.tools import tool
 
 
 @pytest.mark.pdf
@@ -19,7 +20,7 @@ def test_html_attributes_never_act_as_styles(tmp_path):
     # With presentational hints on, bgcolor would paint the whole page red.
     printed = print_pdf('<html><body bgcolor="#ff0000"><p>x</p></body></html>')
     (tmp_path / "page.pdf").write_bytes(printed.pdf)
-    png = subprocess.run(["pdftoppm", "-r", "10", "-png", "-singlefile", str(tmp_path / "page.pdf")],
+    png = subprocess.run([tool("pdftoppm"), "-r", "10", "-png", "-singlefile", str(tmp_path / "page.pdf")],
                          check=True, capture_output=True).stdout
     assert Image.open(io.BytesIO(png)).convert("RGB").getpixel((2, 2)) == (255, 255, 255)
     assert len(pypdfium2.PdfDocument(printed.pdf)) == 1

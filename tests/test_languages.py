@@ -17,6 +17,7 @@ import pytest
 
 from helpers import ROOT, run_cli, write_yaml
 from helpers.fonts import drawn_glyphs, glyph_ids, notdef_text
+from helpers.tools import tool
 
 KOREAN = ROOT / "content" / "korea-japan-claims-ko.yaml"
 ARABIC = ROOT / "content" / "arab-league-ar.yaml"
@@ -36,7 +37,7 @@ def brief_data(language: str = "en", **overrides) -> dict:
 
 def text_of(path: Path, *options: str) -> str:
     """pdftotext's text without the bidi marks it inserts around right-to-left runs."""
-    raw = subprocess.run(["pdftotext", *options, str(path), "-"], check=True, capture_output=True,
+    raw = subprocess.run([tool("pdftotext"), *options, str(path), "-"], check=True, capture_output=True,
                          text=True).stdout
     return "".join(char for char in raw if unicodedata.category(char) != "Cf")
 
@@ -51,7 +52,7 @@ def words(path: Path, page: int = 1) -> list[tuple[float, float, float, float, s
     """(xMin, yMin, xMax, yMax, word) of every word on `page`, as poppler places them."""
     import re
 
-    xml = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+    xml = subprocess.run([tool("pdftotext"), "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
                          check=True, capture_output=True, text=True).stdout
     return [(float(a), float(b), float(c), float(d), word) for a, b, c, d, word in re.findall(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', xml)]
@@ -292,6 +293,6 @@ def test_a_character_no_font_has_is_a_located_warning_and_strict_fails(tmp_path)
 @pytest.mark.pdf
 def test_pages_can_be_looked_at(korean_pdf, arabic_pdf, tmp_path):
     for pdf in (korean_pdf, arabic_pdf):
-        subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / pdf.stem)],
+        subprocess.run([tool("pdftoppm"), "-r", "40", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / pdf.stem)],
                        check=True)
     assert len(list(tmp_path.glob("*.png"))) == 2

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers import minimal_brief, write_yaml
+from helpers.tools import tool
 
 from briefing import build
 
@@ -27,7 +28,7 @@ HEADER_BOTTOM = {"default": (22 - 3) / 25.4 * 72, "memo": (16 - 3) / 25.4 * 72}
 
 def words(pdf: Path) -> list[list[tuple[float, float, str]]]:
     """Per page, each word as (x, y of its top, text)."""
-    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True,
+    html = subprocess.run([tool("pdftotext"), "-bbox", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
     pages = []
     for page in html.split("<page ")[1:]:

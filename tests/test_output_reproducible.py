@@ -70,7 +70,7 @@ def test_source_date_epoch_sets_the_modification_date(tmp_path, monkeypatch):
 WITHOUT_HARFBUZZ_SUBSET = (
     "import sys, weasyprint.text.ffi as ffi, weasyprint.pdf.fonts as fonts; "
     "ffi.harfbuzz_subset = fonts.harfbuzz_subset = None; "  # as on a machine without libharfbuzz-subset0
-    "from briefing import build; build(sys.argv[1], sys.argv[2])"
+    "from briefing import build; build(sys.argv[1], sys.argv[2], variant=(sys.argv[3:] or [None])[0])"
 )
 
 
@@ -84,3 +84,39 @@ def test_same_bytes_also_when_fonts_are_subset_by_fonttools(tmp_path):
                        check=True, env=environment, timeout=300)
         digests.append(hashlib.sha256((tmp_path / name).read_bytes()).hexdigest())
     assert digests[0] == digests[1]
+
+
+def font_dates(pdf_path) -> set[tuple[int, int]]:
+    """(head.created, head.modified) of every font program embedded in the PDF, read with fontTools."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    found = set()
+    with pikepdf.open(pdf_path) as pdf:
+        for item in pdf.objects:
+            if isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/FontDescriptor":
+                for key in ("/FontFile2", "/FontFile3"):
+                    if key in item:
+                        head = TTFont(io.BytesIO(item[key].read_bytes()))["head"]
+                        found.add((head.created, head.modified))
+    return found
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("variant", [None, "pdf/a-1b"])
+def test_fonts_subset_by_fonttools_keep_the_shipped_fonts_dates(tmp_path, variant):
+    """As HarfBuzz's subsetter does: neither the clock, SOURCE_DATE_EPOCH nor the brief's date
+    becomes a font's date (pdf/a-1b also converts the fonts to TrueType after subsetting)."""
+    from fontTools.ttLib import TTFont
+
+    from helpers import ROOT
+
+    shipped = {(font["head"].created, font["head"].modified)
+               for font in map(TTFont, (ROOT / "templates" / "default" / "fonts").glob("*.[ot]tf"))}
+    content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
+    subprocess.run([sys.executable, "-c", WITHOUT_HARFBUZZ_SUBSET, str(content), str(tmp_path / "brief.pdf"),
+                    *([variant] if variant else [])], check=True, timeout=300,
+                   env={**os.environ, "SOURCE_DATE_EPOCH": "1000000000"})  # 2001: no shipped font's date
+    found = font_dates(tmp_path / "brief.pdf")
+    assert found and found <= shipped, found - shipped

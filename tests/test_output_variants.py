@@ -16,6 +16,7 @@ from briefing import load
 from briefing.themes.theme import load_theme
 from briefing.printing.variants import VARIANTS, embeds_files
 from helpers import ROOT, minimal_brief, run_cli, write_yaml
+from helpers.tools import tool
 
 pytestmark = pytest.mark.pdf
 
@@ -99,7 +100,7 @@ def plain_content(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_every_variant_builds_a_pdf_qpdf_accepts(plain_content, variant, tmp_path):
     pdf = build(plain_content, tmp_path / "brief.pdf", variant=variant).pdf
-    result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+    result = subprocess.run([tool("qpdf"), "--check", str(pdf)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     with pikepdf.open(pdf) as document:
         names = set(document.attachments)
@@ -148,7 +149,7 @@ def test_variant_embeds_the_validated_brief_and_its_content_file_as_source(built
 
 @pytest.mark.parametrize("variant", ["pdf/a-3b", "pdf/ua-1"])
 def test_variant_passes_qpdf_check(built, variant):
-    result = subprocess.run(["qpdf", "--check", str(built[variant])], capture_output=True, text=True)
+    result = subprocess.run([tool("qpdf"), "--check", str(built[variant])], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -239,7 +240,7 @@ def test_cli_rejects_an_unknown_variant(tmp_path):
 
 
 def test_running_header_strings_are_not_read_before_the_title(built):
-    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(built["pdf/ua-1"]), "-"],
+    text = subprocess.run([tool("pdftotext"), "-f", "1", "-l", "1", str(built["pdf/ua-1"]), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert "Page of" not in text
     assert text.lstrip().startswith("TEST BRIEFS")  # the masthead comes first

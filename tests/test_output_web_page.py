@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from helpers import minimal_brief, pdf_text, write_yaml
+from helpers.tools import tool
 from PIL import Image
 
 from briefing import build, load, load_theme, render_html
@@ -24,7 +25,6 @@ from briefing.printing.standalone import standalone_html
 
 ACCENT = "#c8102e"
 BRAND = f'colors:\n  accent: "{ACCENT}"\n  accent-soft: "#fbecee"\n'
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def page_of(tmp_path: Path, theme: str = "default") -> tuple[Path, Path]:
@@ -87,19 +87,17 @@ def test_weasyprint_alone_prints_the_same_pages_from_the_page(tmp_path, theme):
     subprocess.run([sys.executable, "-m", "weasyprint", page.name, again.name], cwd=page.parent, check=True,
                    capture_output=True, timeout=300)
     assert pdf_text(again) == pdf_text(pdf)  # same pages (the text is split by page), same text
-    fonts = subprocess.run(["pdffonts", str(again)], check=True, capture_output=True, text=True).stdout
+    fonts = subprocess.run([tool("pdffonts"), str(again)], check=True, capture_output=True, text=True).stdout
     assert "Inter" in fonts and ("Charis-SIL" in fonts or theme == "memo")
     assert "DejaVu" not in fonts
 
 
 def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+    return subprocess.run([tool("chromium"), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                            f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.pdf
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
-                                             "(scripts/system-check.sh --install installs it)")
 def test_a_browser_shows_the_page_with_the_briefs_fonts_and_colours(tmp_path):
     _, page = page_of(tmp_path)
     shot = tmp_path / "shot.png"

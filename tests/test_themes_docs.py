@@ -11,6 +11,7 @@ import pytest
 from briefing import build
 from helpers import ROOT, minimal_brief, pdf_text, write_yaml
 from helpers import as_rgb, fill_colours
+from helpers.tools import tool
 
 DOC = ROOT / "docs" / "templates.md"
 FILE = re.compile(r"<!-- file: (?P<path>[^ ]+) -->\n```[a-z]*\n(?P<body>.*?)```", re.S)
@@ -34,7 +35,7 @@ def build_example(tmp_path: Path, number: int, brief: dict | None = None, **opti
 
 def raw_text(pdf: Path) -> str:
     """Text in the order it was drawn (the masthead before the running header strings drawn later)."""
-    return subprocess.run(["pdftotext", "-raw", str(pdf), "-"], check=True, capture_output=True,
+    return subprocess.run([tool("pdftotext"), "-raw", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
 
 

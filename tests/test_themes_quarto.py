@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers import as_rgb, fill_colours, minimal_brief, pdf_text, run_cli, write_yaml
+from helpers.tools import tool
 
 from briefing import BriefError, build, load_theme
 from briefing.themes.quarto import read_quarto_brand
@@ -148,7 +149,7 @@ def test_brand_option_takes_a_brand_yml(tmp_path):
 def subprocess_fonts(pdf: Path) -> str:
     import subprocess
 
-    return subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return subprocess.run([tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout
 
 
 @pytest.mark.pdf

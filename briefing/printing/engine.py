@@ -12,6 +12,13 @@ the ordinary import if that ever fails.
 Without `libharfbuzz-subset0` WeasyPrint falls back to fontTools to subset
 fonts and writes PDFs about 2.5 times slower, saying so only to its own
 logger. `weasyprint()` warns once per process, with the command that fixes it.
+
+The two subsetters also differ in the dates they give a subset font: HarfBuzz
+keeps the shipped font's `head.created` and `head.modified`, fontTools stamps
+the time it saves the font (or `SOURCE_DATE_EPOCH`). `imported()` has WeasyPrint
+open fonts for fontTools with that stamping off, so a brief's fonts carry the
+shipped fonts' dates whichever subsetter ran, and a build does not depend on
+the clock.
 """
 
 from __future__ import annotations
@@ -40,7 +47,27 @@ def weasyprint() -> ModuleType:
 
 def imported() -> ModuleType:
     """The `weasyprint` module, imported without slow library searches, without a warning yet."""
-    return sys.modules.get("weasyprint") or _import_quickly()
+    module = sys.modules.get("weasyprint") or _import_quickly()
+    _keep_font_dates()
+    return module
+
+
+def _keep_font_dates() -> None:
+    """WeasyPrint's fonts, opened for fontTools, keep their own dates when saved (once per process)."""
+    fonts = sys.modules.get("weasyprint.pdf.fonts")
+    if fonts is None:
+        from weasyprint.pdf import fonts
+    opened = fonts.TTFont
+    if getattr(opened, "keeps_dates", False):
+        return
+
+    class DatedFont(opened):  # type: ignore[misc, valid-type]
+        keeps_dates = True
+
+        def __init__(self, *args: object, recalcTimestamp: bool = False, **kwargs: object) -> None:
+            super().__init__(*args, recalcTimestamp=recalcTimestamp, **kwargs)
+
+    fonts.TTFont = DatedFont
 
 
 def warn_if_slow() -> None:

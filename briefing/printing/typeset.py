@@ -17,10 +17,8 @@ from __future__ import annotations
 import atexit
 import gc
 import logging
-import os
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -146,9 +144,8 @@ def _print(job: _PrintJob) -> PrintedBrief:
             if modified := source_date_epoch():
                 document.metadata.modified = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
             embedded = [_attachment(item, document.metadata.created) for item in job.attachments]
-            with _font_dates(document.metadata.created):
-                pdf = document.write_pdf(attachments=embedded or None, pdf_identifier=job.identifier,
-                                         finisher=_relationships(embedded), **options)
+            pdf = document.write_pdf(attachments=embedded or None, pdf_identifier=job.identifier,
+                                     finisher=_relationships(embedded), **options)
             if fetcher.refused:
                 raise fetcher.refused[0]
             if conform.needed(variant, job.first_page):
@@ -222,26 +219,6 @@ def _relationships(embedded: list[Any]) -> Any:
             pdf.catalog["AF"] = pydyf.Array(listed)
 
     return finish
-
-
-@contextmanager
-def _font_dates(created: str | None) -> Iterator[None]:
-    """Without HarfBuzz's subsetter, fontTools stamps subset fonts with the current time
-    unless `SOURCE_DATE_EPOCH` is set; set it to the brief's date for the write."""
-    from weasyprint.text.ffi import harfbuzz_subset
-
-    if harfbuzz_subset is not None or "SOURCE_DATE_EPOCH" in os.environ or not created:
-        yield
-        return
-    import datetime as dt
-
-    day = dt.date.fromisoformat(created[:10])
-    epoch = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc).timestamp()
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
-    try:
-        yield
-    finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def _explain(message: str, variant: variants.Variant, theme: Theme) -> Problem:

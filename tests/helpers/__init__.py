@@ -14,6 +14,8 @@ import pikepdf
 import pypdf
 from ruamel.yaml import YAML
 
+from .tools import tool
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "content" / "korea-japan-2021.yaml"
 
@@ -55,7 +57,7 @@ def write_yaml(path: Path, data) -> Path:
 
 def pdf_text(path: Path) -> str:
     """Text of every page as poppler's pdftotext reads it."""
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+    return subprocess.run([tool("pdftotext"), "-layout", str(path), "-"], check=True,
                           capture_output=True, text=True).stdout
 
 

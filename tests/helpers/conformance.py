@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
@@ -60,6 +59,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pikepdf
+
+from .tools import pdfbox_classpath, tool
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PREDEFINED = {  # XMP schemas PDF/A-2 and -3 know without an extension schema (6.6.2.3.1)
@@ -535,22 +536,13 @@ def _pdfua(pdf: pikepdf.Pdf, claimed: dict[str, str]) -> list[str]:
 
 # --- the other checkers ----------------------------------------------------------------------------
 
-JAVA = Path("/usr/share/java")
-PDFBOX_JARS = ("preflight.jar", "pdfbox2.jar", "fontbox2.jar", "xmpbox.jar", "commons-logging.jar",
-               "javax.activation.jar", "jaxb-api.jar")
-
-
-def have_pdfbox() -> bool:
-    return shutil.which("java") is not None and all((JAVA / jar).is_file() for jar in PDFBOX_JARS)
-
-
 def pdfbox_preflight(paths: list[Path]) -> dict[Path, list[str]]:
     """Apache PDFBox preflight (PDF/A-1b) on several files in one JVM: path -> errors ([] if valid)."""
-    classpath = ":".join(str(JAVA / jar) for jar in PDFBOX_JARS)
+    classpath = pdfbox_classpath()
     with tempfile.TemporaryDirectory() as folder:
         listing = Path(folder) / "files.txt"
         listing.write_text("".join(f"{path}\n" for path in paths))
-        result = subprocess.run(["java", "-cp", classpath, "org.apache.pdfbox.preflight.Validator_A1b",
+        result = subprocess.run([tool("java"), "-cp", classpath, "org.apache.pdfbox.preflight.Validator_A1b",
                                  "xml", "group", str(listing)], capture_output=True, text=True, timeout=300,
                                 cwd=folder)
         written = Path(f"{listing}.preflight.xml")
@@ -575,26 +567,26 @@ def pdfua_findings(path: Path) -> list[str]:
 
 
 def qpdf_check(path: Path) -> tuple[bool, str]:
-    result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    result = subprocess.run([tool("qpdf"), "--check", str(path)], capture_output=True, text=True)
     return result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
 def pdfinfo_struct(path: Path) -> tuple[bool, str]:
-    result = subprocess.run(["pdfinfo", "-struct", str(path)], capture_output=True, text=True)
+    result = subprocess.run([tool("pdfinfo"), "-struct", str(path)], capture_output=True, text=True)
     return result.returncode == 0 and "Syntax Error" not in result.stderr, result.stdout + result.stderr
 
 
 def pdfdetach_saveall(path: Path) -> tuple[bool, list[str]]:
     """pdfdetach -saveall into a fresh folder: whether it worked and the names of the files it saved."""
     with tempfile.TemporaryDirectory() as folder:
-        result = subprocess.run(["pdfdetach", "-saveall", "-o", folder, str(path)], capture_output=True,
+        result = subprocess.run([tool("pdfdetach"), "-saveall", "-o", folder, str(path)], capture_output=True,
                                 text=True)
         saved = sorted(item.name for item in Path(folder).iterdir())
     return result.returncode == 0 and not result.stderr.strip(), saved
 
 
 def pdffonts_embedded(path: Path) -> tuple[bool, str]:
-    result = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True)
+    result = subprocess.run([tool("pdffonts"), str(path)], capture_output=True, text=True)
     rows = result.stdout.splitlines()[2:]
     return result.returncode == 0 and all(" yes " in row for row in rows), result.stdout
 
@@ -602,6 +594,6 @@ def pdffonts_embedded(path: Path) -> tuple[bool, str]:
 def mutool_check(path: Path) -> tuple[bool, str]:
     """mutool (MuPDF) rewrites the file; any warning or error it prints is a failure."""
     with tempfile.TemporaryDirectory() as folder:
-        result = subprocess.run(["mutool", "clean", str(path), str(Path(folder) / "out.pdf")],
+        result = subprocess.run([tool("mutool"), "clean", str(path), str(Path(folder) / "out.pdf")],
                                 capture_output=True, text=True)
     return result.returncode == 0 and not result.stderr.strip(), result.stderr.strip()
