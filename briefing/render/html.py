@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from .. import __version__
 from ..content.models import Brief, PartialDate
 from .language import direction, format_date, layout_labels, section_title
+from .typography import set_type
 from .environment import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
 from ..themes.theme import SECTION_KINDS, Theme, load_theme
 
@@ -54,7 +55,7 @@ def render_html(brief: Brief, theme: Theme | None = None) -> str:
     """The brief as a complete HTML document, ready for printing."""
     theme = theme or load_theme()
     entry = ENTRY if theme.find(ENTRY) else "base.html.j2"
-    return render_template(theme, entry, context(brief, theme), filters=FILTERS)
+    return set_type(render_template(theme, entry, context(brief, theme), filters=FILTERS))
 
 
 def context(brief: Brief, theme: Theme | None = None) -> dict[str, Any]:
