@@ -101,3 +101,141 @@ def test_a_cjk_masthead_on_one_line_is_not_reported(tmp_path, language):
     result = run_cli("check", content.name, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "dateline" not in result.stdout + result.stderr
+
+
+# ---- 3. labels, punctuation, quotation marks ---------------------------------------------------
+
+#: The wording the native readers asked for (issue 26, item 11), label by label.
+REVIEWED_LABELS = {
+    "ko": {"positions": "당사자별 입장", "signposts": "향후 주목할 사항", "cited_by": "인용된 곳",
+           "ruling_date": "선고일", "legal_deadlock": "법적 쟁점"},
+    "ja": {"comma": "、", "ruling_date": "判決日", "legal_deadlock": "法的争点", "colon": "："},
+    "zh": {"comma": "，", "signposts": "关注要点", "cited_by": "引用于", "ruling_date": "判决日期",
+           "subject": "事由", "sender": "撰稿人"},
+    "zh-Hant": {"comma": "，", "figures": "關鍵數字", "signposts": "觀察重點", "cited_by": "引用於",
+                "ruling_date": "判決日期"},
+    "ar": {"cited_by": "استُشهد به في", "holding": "منطوق الحكم"},
+    "he": {"positions": "עמדות הצדדים", "cited_by": "מצוטט ב"},
+    "fr": {"series": "Collection"},
+    "de": {"signposts": "Worauf es jetzt ankommt", "holding": "Kernaussage", "attribution": "–"},
+    "es": {"signposts": "Claves a seguir"},
+    "pt-PT": {"quotes": ["«", "»", "“", "”"]},
+}
+
+
+@pytest.mark.parametrize("language", sorted(REVIEWED_LABELS))
+def test_labels_are_those_native_readers_asked_for(language):
+    from briefing.content.models import Brief
+    from briefing.render.language import layout_labels, section_title
+
+    brief = Brief.model_validate(brief_data(language))
+    labels = layout_labels(brief).model_dump()
+    for name, expected in REVIEWED_LABELS[language].items():
+        shown = section_title(brief, name) if name == "legal_deadlock" else labels[name]
+        assert shown == expected, name
+
+
+def test_every_language_gives_its_punctuation_and_portugal_keeps_brazil_s_wording():
+    from briefing.content.models import Brief
+    from briefing.render.language import layout_labels
+
+    def labels(language):
+        return layout_labels(Brief.model_validate(brief_data(language)))
+
+    for language in ("ja", "zh", "zh-Hant"):
+        assert (labels(language).colon, labels(language).full_stop) == ("：", "。"), language
+    assert labels("en").colon == ":" and labels("fr").colon == "\u00a0:"
+    assert labels("pt-BR").quotes == ["“", "”", "‘", "’"] and labels("pt").quotes == labels("pt-BR").quotes
+    assert labels("pt-PT").takeaways == labels("pt-BR").takeaways == "Pontos principais"
+    assert labels("ko").date == "날짜"  # the memo's date row keeps the plain word
+    own = layout_labels(Brief.model_validate(brief_data("en", labels={"date": "Dated"})))
+    assert own.ruling_date == "Dated"  # a brief that renamed the date column before ruling_date existed
+
+
+def test_french_writes_the_first_of_the_month_as_an_ordinal():
+    import datetime as dt
+
+    from briefing.render.language import format_date
+
+    assert format_date(dt.date(2023, 9, 1), "fr") == "1er septembre 2023"
+    assert format_date(dt.date(2023, 9, 2), "fr") == "2 septembre 2023"
+    assert format_date(dt.date(2023, 9, 1), "fr-CA") == "1er septembre 2023"
+    assert format_date(dt.date(2023, 9, 1), "en") == "1 September 2023"
+
+
+def plumbed_text(pdf: Path) -> str:
+    """Every character of the PDF as its ToUnicode map says (pdftotext turns U+202F into a space)."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as document:
+        return "".join(char["text"] for page in document.pages for char in page.chars)
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("language, prose, expected", [
+    ("ja", '経済産業省は、"透明性"を求めた。', "、「透明性」を"),
+    ("ko", '이른바 "청구권"이라는 말.', "“청구권”이라는"),
+    ("zh-Hant", '他說"透明性"很重要。', "說「透明性」很"),
+    ("he", 'הוא דיבר ל"קו האדום" של צה"ל.', 'ל”קו האדום” של צה"ל'),
+])
+def test_straight_quotes_touching_letters_pair_as_the_language_does(tmp_path, language, prose, expected):
+    pdf = build(tmp_path, brief_data(language, summary=[prose, "2."]))
+    assert expected in visible(raw_text(pdf))  # pdftotext: right-to-left text in logical order
+
+
+@pytest.mark.pdf
+def test_cjk_lists_and_source_entries_take_cjk_punctuation(tmp_path):
+    data = brief_data("ja", sources=[{"id": "meti", "title": "輸出管理", "publisher": "経済産業省",
+                                      "date": "2023-08-22"}])
+    data["background"]["timeline"][0]["source"] = "meti"
+    data["legal_deadlock"] = {"rulings": [{"date": "2018-10-30", "court": "大法院", "holding": "確定。",
+                                           "source": "meti"}]}
+    pdf = build(tmp_path, data)
+    text = plumbed_text(pdf)
+    assert "輸出管理、経済産業省、2023年8月22日。" in text
+    assert "引用箇所：" in text and "大法院、2018年10月30日" in text
+    assert "判決日" in text and ", " not in text.split("出典")[-1]
+
+
+@pytest.mark.pdf
+def test_chinese_curly_quotes_are_drawn_full_width_by_the_cjk_face(tmp_path):
+    import pdfplumber
+
+    data = brief_data("zh", summary=["他说“透明性”很重要，也说 Korea’s。", "二。"])
+    pdf = build(tmp_path, data)
+    with pdfplumber.open(pdf) as document:
+        chars = document.pages[0].chars
+    quotes = [char for char in chars if char["text"] in "“”"]
+    assert len(quotes) == 2
+    for char in quotes:
+        assert "CJK" in char["fontname"], char["fontname"]
+        assert char["x1"] - char["x0"] == pytest.approx(char["size"], rel=0.05)  # a full em
+    apostrophe = next(char for char in chars if char["text"] == "’")
+    assert "CJK" not in apostrophe["fontname"]  # inside a Latin word it stays Latin
+
+
+FRENCH = 'Pourquoi ? Parce que ; voilà ! Note : "oui" et «non» ; enfin «\u00a0si\u00a0».'
+
+
+@pytest.mark.pdf
+def test_french_spaces_before_marks_and_inside_guillemets_and_first_of_the_month(tmp_path):
+    data = brief_data("fr", summary=[FRENCH, "Deux."])
+    data["legal_deadlock"] = {"positions": [{"party": party, "stance": " ".join(["« Vraiment » ?"] * 12)}
+                                            for party in ("A", "B", "C")]}
+    pdf = build(tmp_path, data)
+    text = plumbed_text(pdf)
+    assert ("Pourquoi\u202f? Parce que\u202f; voilà\u202f! Note\u00a0: «\u00a0oui\u00a0» et «\u00a0non\u00a0»"
+            "\u202f; enfin «\u00a0si\u00a0».") in text
+    assert "1er septembre 2023" in text and "Collection" not in text  # (the series is the brief's own)
+    lines = raw_text(pdf).splitlines()
+    assert sum("Vraiment" in line for line in lines) >= 12
+    assert not [line for line in lines if line.rstrip().endswith("«")]
+    assert not [line for line in lines if line.lstrip().startswith(("»", "?", ";", "!", ":"))]
+
+
+@pytest.mark.pdf
+def test_portuguese_of_portugal_quotes_with_guillemets_and_brazil_with_curly_quotes(tmp_path):
+    for language, opening, closing in (("pt-PT", "«", "»"), ("pt-BR", "“", "”")):
+        data = brief_data(language, summary=['Disse "sim".', "Dois."])
+        text = plumbed_text(build(tmp_path, data, language))
+        assert f"Disse {opening}sim{closing}." in text, language

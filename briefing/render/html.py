@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from .. import __version__
 from ..content.models import Brief, PartialDate
 from .language import direction, format_date, layout_labels, section_title
-from .typography import set_type
+from .typography import CJK_LANGUAGES, pair_quotes, set_type
 from .environment import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
 from ..themes.theme import SECTION_KINDS, Theme, load_theme
 
@@ -110,11 +110,12 @@ DEFAULT_QUOTES = ("“", "”", "‘", "’")
 
 
 @lru_cache(maxsize=16)
-def _markdown(quotes: tuple[str, ...] = DEFAULT_QUOTES) -> MarkdownIt:
+def _markdown(quotes: tuple[str, ...] = DEFAULT_QUOTES, language: str = "") -> MarkdownIt:
     # CommonMark with raw HTML off: content is data, never markup. "Straight quotes" become
-    # the language's quotation marks.
+    # the language's quotation marks, paired as the language writes them.
     parser = MarkdownIt("commonmark", {"html": False, "typographer": True, "quotes": list(quotes)}).enable(
         ["replacements", "smartquotes"])
+    parser.core.ruler.before("smartquotes", "language_quotes", pair_quotes(language))
     parser.inline.ruler.before("link", "language_span", _language_span)
     parser.validateLink = _allowed_link
     parser.core.ruler.push("written_links", _unlink)
@@ -195,24 +196,31 @@ def _language(context: Any) -> str:
     return meta.language if meta is not None else "en"
 
 
-def markdown(text: str, quotes: tuple[str, ...] = DEFAULT_QUOTES) -> Markup:
-    """Markdown prose as HTML paragraphs, with `quotes` as its quotation marks."""
-    return Markup(_markdown(quotes).render(text))
+def markdown(text: str, quotes: tuple[str, ...] = DEFAULT_QUOTES, language: str = "") -> Markup:
+    """Markdown prose as HTML paragraphs, with `quotes` as its quotation marks, paired as
+    `language` pairs them."""
+    return Markup(_markdown(quotes, _quote_rules(language)).render(text))
 
 
-def markdown_inline(text: str, quotes: tuple[str, ...] = DEFAULT_QUOTES) -> Markup:
+def markdown_inline(text: str, quotes: tuple[str, ...] = DEFAULT_QUOTES, language: str = "") -> Markup:
     """Markdown within one line (emphasis, links, code) as HTML without a paragraph."""
-    return Markup(_markdown(quotes).renderInline(text))
+    return Markup(_markdown(quotes, _quote_rules(language)).renderInline(text))
+
+
+def _quote_rules(language: str) -> str:
+    """The part of a language tag that decides how quotes pair (one parser per kind, not per tag)."""
+    base = language.lower().split("-")[0]
+    return base if base in CJK_LANGUAGES or base == "he" else ""
 
 
 @pass_context
 def _markdown_filter(context: Any, text: str) -> Markup:
-    return markdown(text, _quotes(context))  # the marks of the brief's language
+    return markdown(text, _quotes(context), _language(context))  # the marks of the brief's language
 
 
 @pass_context
 def _markdown_inline_filter(context: Any, text: str) -> Markup:
-    return markdown_inline(text, _quotes(context))
+    return markdown_inline(text, _quotes(context), _language(context))
 
 
 @pass_context

@@ -9,6 +9,7 @@ English for any other.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,12 +38,19 @@ def _candidates(tag: str) -> list[str]:
 
 
 def wording(tag: str) -> dict[str, Any]:
-    """The layout's wording for language `tag`: its own where known, else English."""
+    """The layout's wording for language `tag`: its own where known, else English.
+
+    A regional entry (pt-pt) need give only what differs from its language's (pt): the
+    most specific entry's wording wins, label by label.
+    """
     known = translations()
-    for candidate in _candidates(tag):
-        if candidate in known:
-            return known[candidate]
-    return known["en"]
+    found = [known[candidate] for candidate in _candidates(tag) if candidate in known]
+    if not found:
+        return known["en"]
+    merged: dict[str, Any] = {}
+    for entry in reversed(found):
+        merged = {**merged, **entry, "sections": {**merged.get("sections", {}), **entry.get("sections", {})}}
+    return merged
 
 
 def has_wording(tag: str) -> bool:
@@ -53,6 +61,8 @@ def has_wording(tag: str) -> bool:
 def layout_labels(brief: Brief) -> Labels:
     """The brief's labels: its language's wording, with every label the brief sets itself on top."""
     own = brief.labels.model_dump(include=brief.labels.model_fields_set)
+    if "date" in own and "ruling_date" not in own:  # a brief that renamed "Date" before ruling_date existed
+        own["ruling_date"] = own["date"]
     defaults = {name: value for name, value in wording(brief.meta.language).items() if name in Labels.model_fields}
     return Labels.model_validate({**defaults, **own})
 
@@ -100,4 +110,9 @@ def format_date(value: dt.date | PartialDate | None, tag: str) -> str:
         if value.day is None:
             return format_skeleton("yMMMM", dt.date(value.year, value.month, 1), locale=locale)
         value = dt.date(value.year, value.month, value.day)
+    if value.day == 1 and locale.language == "fr":
+        # French writes the first of the month as an ordinal: 1er septembre 2023 (CLDR's long form
+        # has the plain day, "d MMMM y"; the ordinal goes into that very pattern).
+        pattern = re.sub(r"(?<![d'])d(?![d'])", "d'er'", locale.date_formats["long"].pattern, count=1)
+        return babel_date(value, pattern, locale=locale)
     return babel_date(value, "long", locale=locale)
