@@ -239,3 +239,105 @@ def test_portuguese_of_portugal_quotes_with_guillemets_and_brazil_with_curly_quo
         data = brief_data(language, summary=['Disse "sim".', "Dois."])
         text = plumbed_text(build(tmp_path, data, language))
         assert f"Disse {opening}sim{closing}." in text, language
+
+
+# ---- 4. right to left: the timeline, the right margin, Latin inside ---------------------------
+
+MM = 72 / 25.4
+RULE = (0.788235, 0.819608, 0.847059)  # --color-rule, #c9d1d8
+ACCENT = (0.043137, 0.309804, 0.423529)  # --color-accent, #0b4f6c
+
+
+def timeline_geometry(pdf: Path):
+    """(the rule's middle, the dots' middles, the rows' spans) on page 1, from the drawn shapes.
+
+    WeasyPrint draws a border as one filled path of two rectangles (outer and inner edge): the
+    rule is the 1pt between their right (or left) ends."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as document:
+        page = document.pages[0]
+        shapes = page.rects + page.curves
+        dots = [shape for shape in shapes if shape.get("non_stroking_color") == ACCENT
+                and abs((shape["x1"] - shape["x0"]) - 2.2 * MM) < 0.3 and abs((shape["bottom"] - shape["top"]) - 2.2 * MM) < 0.3]
+        assert len(dots) >= 3, "the timeline's dots"
+        top, bottom = min(dot["top"] for dot in dots), max(dot["bottom"] for dot in dots)
+        frame = [shape for shape in shapes if shape.get("non_stroking_color") == RULE
+                 and shape["top"] <= top and shape["bottom"] >= bottom]
+        assert len(frame) == 2, "the rule's two edges"
+        chars = page.chars
+    return frame, dots, chars
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("which", ["ar", "he"])
+def test_right_to_left_timeline_dots_sit_on_the_rule_and_dates_stand_clear(tmp_path, which):
+    if which == "ar":
+        pdf = tmp_path / "ar.pdf"
+        result = run_cli("build", str(ARABIC), "-o", str(pdf), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    else:
+        data = brief_data("he", background={"body": "רקע.", "timeline": [
+            {"date": "1948-05-14", "event": "הכרזת העצמאות."}, {"date": 1967, "event": "מלחמת ששת הימים."},
+            {"date": "1979-03-26", "event": "הסכם השלום עם מצרים."}]})
+        pdf = build(tmp_path, data)
+    frame, dots, chars = timeline_geometry(pdf)
+    edges = sorted(shape["x1"] for shape in frame)  # right to left: the border is on the right
+    assert edges[1] - edges[0] == pytest.approx(1.0, abs=0.1)
+    rule = sum(edges) / 2
+    for dot in dots:
+        assert abs((dot["x0"] + dot["x1"]) / 2 - rule) < 0.5 * MM, (dot["x0"], rule)  # on the rule
+        row = [char for char in chars if char["top"] < dot["bottom"] + 2 and char["bottom"] > dot["top"] - 2
+               and char["text"].strip()]
+        dates = [char for char in row if char["x0"] > rule]
+        events = [char for char in row if char["x1"] < rule]
+        assert dates and events
+        assert min(char["x0"] for char in dates) > rule + 2 * MM  # the rule runs through no digit
+        assert max(char["x1"] for char in events) < dot["x0"]
+
+
+def overhang(pdf: Path) -> list[tuple[int, float, str]]:
+    """Characters standing past the right edge of the text block (21 mm margins), in mm."""
+    import pdfplumber
+
+    found = []
+    with pdfplumber.open(pdf) as document:
+        for number, page in enumerate(document.pages, 1):
+            edge = page.width - 21 * MM
+            for char in page.chars:
+                if char["text"].strip() and unicodedata.category(char["text"][0]) != "Mn" and char["x1"] > edge + 0.3 * MM:
+                    found.append((number, round((char["x1"] - edge) / MM, 2), char["text"]))
+    return found
+
+
+@pytest.mark.pdf
+def test_right_to_left_prose_keeps_to_the_right_margin(tmp_path):
+    pdf = tmp_path / "ar.pdf"
+    assert run_cli("build", str(ARABIC), "-o", str(pdf), cwd=tmp_path).returncode == 0
+    assert overhang(pdf) == []
+    body = " ".join(["قال الباحث إن 22 دولة وقّعت عام 1945 على الميثاق، ثم علّقت العضوية في 2011."] * 6)
+    hebrew = " ".join(["לפי הדו\"ח, 22 מדינות חתמו ב-1945 על האמנה, והחברות הושעתה ב-2011."] * 6)
+    for language, prose in (("ar", body), ("he", hebrew)):
+        built = build(tmp_path, brief_data(language, background={"body": prose + "\n\n" + prose}), language)
+        assert overhang(built) == [], language
+
+
+@pytest.mark.pdf
+def test_latin_inside_right_to_left_keeps_its_punctuation(tmp_path):
+    data = brief_data("ar", summary=["سؤال: [What next for the Arab League?]{lang=en} الآن.", "٢."], sources=[
+        {"id": "s", "title": "What next for the Arab League?", "publisher": "Example Review",
+         "url": "https://example.org/arab-league/", "date": "2023-05-07"}])
+    data["background"]["timeline"][0]["source"] = "s"
+    pdf = build(tmp_path, data)
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as document:
+        chars = [char for page in document.pages for char in page.chars]
+    rows: dict[int, list] = {}
+    for char in chars:
+        rows.setdefault(round(char["bottom"]), []).append(char)
+    visual = ["".join(char["text"] for char in sorted(row, key=lambda char: char["x0"])) for row in rows.values()]
+    shown = "\n".join(visual)  # left to right, as the eye reads the page
+    assert shown.count("What next for the Arab League?") == 2, shown
+    assert "?What next" not in shown
+    assert "https://example.org/arab-league/" in shown and "/https://" not in shown

@@ -135,7 +135,7 @@ def _language_span(state: Any, silent: bool) -> bool:
         return False
     if not silent:
         token = state.push("language_open", "span", 1)
-        token.attrs = {"lang": match.group(2), **({"dir": "rtl"} if direction(match.group(2)) == "rtl" else {})}
+        token.attrs = {"lang": match.group(2), "dir": direction(match.group(2))}  # isolated, in its own direction
         saved = state.posMax
         state.pos, state.posMax = match.start(1), match.end(1)
         state.md.inline.tokenize(state)
@@ -231,14 +231,12 @@ def long_date(context: Any, value: dt.date | PartialDate | None) -> str:
 
 
 def lang_attr(tag: str | None) -> Markup:
-    """` lang="ja"` (and ` dir="rtl"` for a right-to-left language) for an element in another
-    language than the brief's; nothing for None."""
+    """` lang="ja" dir="ltr"` for an element in another language than the brief's; nothing for
+    None. The direction keeps a Latin title whole inside right-to-left text (and the other way
+    round): "What next?" does not become "?What next"."""
     if not tag:
         return Markup("")
-    attrs = f' lang="{escape(tag)}"'
-    if direction(tag) == "rtl":
-        attrs += ' dir="rtl"'
-    return Markup(attrs)
+    return Markup(f' lang="{escape(tag)}" dir="{direction(tag)}"')
 
 
 def text(value: str | None) -> Markup:
