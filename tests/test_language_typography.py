@@ -341,3 +341,34 @@ def test_latin_inside_right_to_left_keeps_its_punctuation(tmp_path):
     assert shown.count("What next for the Arab League?") == 2, shown
     assert "?What next" not in shown
     assert "https://example.org/arab-league/" in shown and "/https://" not in shown
+
+
+# ---- 5. dates --------------------------------------------------------------------------------
+
+def test_arabic_dates_take_the_month_names_and_digits_of_the_locale_from_cldr():
+    import datetime as dt
+
+    from briefing.render.language import format_date
+
+    day = dt.date(2021, 2, 28)
+    assert format_date(day, "ar") == "28 فبراير 2021"  # Egypt and the Gulf, Latin digits
+    assert format_date(day, "ar-SY") == "٢٨ شباط ٢٠٢١"  # Levantine months, Arabic-Indic digits
+    assert format_date(day, "ar-IQ") == format_date(day, "ar-LB") == "٢٨ شباط ٢٠٢١"
+    assert format_date(day, "ar-MA") == "28 فبراير 2021"
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("language, date", [("es", "28 de septiembre de 2023"), ("pt", "28 de setembro de 2023")])
+def test_long_spanish_and_portuguese_dates_keep_to_one_line_in_the_timeline(tmp_path, language, date):
+    data = brief_data(language, background={"body": "Texto.", "timeline": [
+        {"date": "2021-12-28", "event": "Un acontecimiento con un texto bastante largo, que ocupa más de una "
+                                        "línea en la columna de la cronología."},
+        {"date": "2023-09-28", "event": "Otro."}]})
+    lines = [line.strip() for line in raw_text(build(tmp_path, data), "-layout").splitlines()]
+    assert any(line.startswith(date) for line in lines), lines
+    assert not [line for line in lines if line.endswith(" de") or line in ("2021", "2023")]
+    import pdfplumber
+
+    with pdfplumber.open(tmp_path / "brief.pdf") as document:
+        page = document.pages[0]
+        assert min(char["x0"] for char in page.chars) >= 21 * MM - 0.5  # nor into the left margin

@@ -99,17 +99,34 @@ def direction(tag: str) -> str:
 
 def format_date(value: dt.date | PartialDate | None, tag: str) -> str:
     """A date as the language writes it: the long form for a day, the month and year, or the year."""
-    from babel.dates import format_date as babel_date, format_skeleton
+    from babel.dates import format_skeleton
 
     if value is None:
         return ""
     locale = babel_locale(tag)
     if isinstance(value, PartialDate):
         if value.month is None:
-            return format_skeleton("y", dt.date(value.year, 1, 1), locale=locale)
+            return _digits(format_skeleton("y", dt.date(value.year, 1, 1), locale=locale), locale)
         if value.day is None:
-            return format_skeleton("yMMMM", dt.date(value.year, value.month, 1), locale=locale)
+            return _digits(format_skeleton("yMMMM", dt.date(value.year, value.month, 1), locale=locale), locale)
         value = dt.date(value.year, value.month, value.day)
+    return _digits(_long_date(value, locale), locale)
+
+
+#: The first digit (zero) of each numbering system CLDR names as a locale's default, where it is
+#: not Latin: Arabic-Indic (ar-SY, ar-IQ, ar-EG, …), extended Arabic-Indic (fa), Devanagari, Bengali.
+ZEROS = {"arab": "\u0660", "arabext": "\u06f0", "deva": "\u0966", "beng": "\u09e6", "mymr": "\u1040"}
+
+
+def _digits(text: str, locale: Any) -> str:
+    """`text` with its digits in the locale's own numbering system, as CLDR names it."""
+    zero = ZEROS.get(getattr(locale, "default_numbering_system", "latn"))
+    return text.translate({ord("0") + step: chr(ord(zero) + step) for step in range(10)}) if zero else text
+
+
+def _long_date(value: dt.date, locale: Any) -> str:
+    from babel.dates import format_date as babel_date
+
     if value.day == 1 and locale.language == "fr":
         # French writes the first of the month as an ordinal: 1er septembre 2023 (CLDR's long form
         # has the plain day, "d MMMM y"; the ordinal goes into that very pattern).
