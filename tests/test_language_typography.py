@@ -372,3 +372,39 @@ def test_long_spanish_and_portuguese_dates_keep_to_one_line_in_the_timeline(tmp_
     with pdfplumber.open(tmp_path / "brief.pdf") as document:
         page = document.pages[0]
         assert min(char["x0"] for char in page.chars) >= 21 * MM - 0.5  # nor into the left margin
+
+
+# ---- the examples and briefs in Hebrew and French pass strict preflight ------------------------
+
+def small_brief(language: str, texts: dict) -> dict:
+    data = brief_data(language, summary=texts["summary"], background={
+        "body": texts["body"], "timeline": [{"date": "1948-05-14", "event": texts["event"], "source": "s"}]})
+    data["meta"]["series"] = texts["series"]
+    data["legal_deadlock"] = {"body": texts["body"], "positions": [
+        {"party": party, "stance": texts["body"], "source": "s"} for party in texts["parties"]]}
+    data["outlook"] = {"body": texts["body"], "signposts": [{"date": "2024-09-01", "item": texts["event"]}]}
+    data["sources"] = [{"id": "s", "title": "Source", "publisher": "Publisher", "date": "2023-09-01",
+                        "url": "https://example.org/"}]
+    return data
+
+
+HEBREW = {"series": "סקירת מדיניות", "summary": ['הכנסת דנה ב"קו האדום" של הממשלה.', "הדיון נמשך."],
+          "body": 'הממשלה הציגה את עמדתה, והאופוזיציה השיבה: "לא נסכים".', "event": "הכרזת העצמאות.",
+          "parties": ["הממשלה", "האופוזיציה"]}
+FRENCH_TEXTS = {"series": "Notes de politique", "summary": ["Le gouvernement hésite : pourquoi ?", "La suite !"],
+                "body": "Le ministre a déclaré : « nous verrons » ; puis il est parti.", "event": "Un événement.",
+                "parties": ["Le gouvernement", "L’opposition"]}
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("which", ["ko-example", "ar-example", "he", "fr"])
+def test_briefs_in_each_reviewed_language_pass_strict_preflight(tmp_path, which):
+    if which == "ko-example":
+        content = KOREAN
+    elif which == "ar-example":
+        content = ARABIC
+    else:
+        content = write_yaml(tmp_path / f"{which}.yaml", small_brief(which, HEBREW if which == "he" else FRENCH_TEXTS))
+    result = run_cli("check", str(content), "--strict", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no findings" in result.stdout + result.stderr
