@@ -134,8 +134,9 @@ def test_html_carries_language_direction_and_language_spans():
     data["meta"]["authors"] = [{"name": "菅義偉", "language": "ja"}]
     html = render_html(Brief.model_validate(data))
     assert '<html lang="ar" dir="rtl">' in html
-    assert '<span lang="ja">菅義偉</span>' in html and '<span lang="en">Yoshihide Suga</span>' in html
-    assert '<span class="author-name" lang="ja">菅義偉</span>' in html
+    assert '<span lang="ja" dir="ltr">菅義偉</span>' in html
+    assert '<span lang="en" dir="ltr">Yoshihide Suga</span>' in html  # isolated in right-to-left text
+    assert '<span class="author-name" lang="ja" dir="ltr">菅義偉</span>' in html
     assert "أبرز النقاط" in html and "28 فبراير 2021" in html
     assert '<html lang="en" dir="ltr">' in render_html(Brief.model_validate(brief_data("en")))
 
@@ -159,7 +160,7 @@ def test_a_language_span_cannot_carry_other_attributes():
 
     rendered = str(markdown_inline('[x]{lang=ja onclick=alert(1)} [y]{lang="ja"}'))
     assert "<span" not in rendered
-    assert str(text('<b>[名]{lang=ja}</b>')) == '&lt;b&gt;<span lang="ja">名</span>&lt;/b&gt;'
+    assert str(text('<b>[名]{lang=ja}</b>')) == '&lt;b&gt;<span lang="ja" dir="ltr">名</span>&lt;/b&gt;'
 
 
 def test_missing_glyphs_are_located_at_the_field_that_holds_them(tmp_path):

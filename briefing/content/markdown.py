@@ -20,12 +20,16 @@ DEFAULT_QUOTES = ("“", "”", "‘", "’")
 
 
 @lru_cache(maxsize=16)
-def parser(quotes: tuple[str, ...] = DEFAULT_QUOTES,
-           direction: Callable[[str], str] | None = None) -> MarkdownIt:
+def parser(quotes: tuple[str, ...] = DEFAULT_QUOTES, direction: Callable[[str], str] | None = None,
+           quote_rule: Callable[[Any], None] | None = None) -> MarkdownIt:
     """The Markdown parser with `quotes` as its quotation marks; `direction(tag)` ("rtl" or "ltr")
-    gives a passage marked with a right-to-left language its `dir` (the render step knows how)."""
+    gives a passage marked with another language its own `dir`, isolated, and `quote_rule`, a
+    markdown-it core rule run before smartquotes, pairs straight quotes as the brief's language
+    does (the render step knows both)."""
     parser = MarkdownIt("commonmark", {"html": False, "typographer": True, "quotes": list(quotes)}).enable(
         ["replacements", "smartquotes"])
+    if quote_rule is not None:
+        parser.core.ruler.before("smartquotes", "language_quotes", quote_rule)
     parser.inline.ruler.before("link", "language_span", _language_span_rule(direction))
     parser.validateLink = _allowed_link
     parser.core.ruler.push("written_links", _unlink)
@@ -46,8 +50,8 @@ def _language_span_rule(direction: Callable[[str], str] | None) -> Callable[[Any
             return False
         if not silent:
             token = state.push("language_open", "span", 1)
-            rtl = direction is not None and direction(match.group(2)) == "rtl"
-            token.attrs = {"lang": match.group(2), **({"dir": "rtl"} if rtl else {})}
+            # isolated, in its own direction
+            token.attrs = {"lang": match.group(2), **({"dir": direction(match.group(2))} if direction else {})}
             saved = state.posMax
             state.pos, state.posMax = match.start(1), match.end(1)
             state.md.inline.tokenize(state)

@@ -363,6 +363,14 @@ class Labels(Model):
     series: Text = Field("Series", description="The memo's series row.")
     comma: Annotated[str, StringConstraints(min_length=1, max_length=3)] = Field(
         ", ", description="What separates the parts of a source entry or of a name's details.")
+    colon: Annotated[str, StringConstraints(min_length=1, max_length=3)] = Field(
+        ":", description="What follows a lead-in such as \"Cited for\" (：in Chinese and Japanese).")
+    full_stop: Annotated[str, StringConstraints(min_length=1, max_length=3)] = Field(
+        ".", description="What ends a source entry (。in Chinese and Japanese).")
+    ruling_date: Text = Field("Date", description="Heading of the rulings table's date column "
+                              "(the date a judgment was given); defaults to `date` where a brief sets that.")
+    attribution: Annotated[str, StringConstraints(min_length=1, max_length=3)] = Field(
+        "—", description="The dash before the name under a pull quote (– in German).")
     quotes: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=3)]],
                       Field(min_length=4, max_length=4)] = Field(
         ["“", "”", "‘", "’"], description="Quotation marks: opening, closing, then the inner pair.")

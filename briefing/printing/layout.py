@@ -340,14 +340,29 @@ def _dateline(placed: list[_Placed], page: int, wraps: dict[str, tuple[int, str]
         if element is None or type(item.box).__name__ in ("TextBox", "LineBox") \
                 or "masthead-bar" not in (element.get("class") or "").split():
             continue
-        tops = {round(line.position_y) for line in _lines(item.box)}
-        if len(tops) > 1 and "dateline" not in wraps:
+        if _stacked(_lines(item.box)) and "dateline" not in wraps:
             series = next((other.box.element.get("data-field") for other in placed
                            if getattr(other.box, "element", None) is not None
                            and "series" in (other.box.element.get("class") or "").split()
                            and other.box.element.get("data-field")), "meta.series")
             wraps["dateline"] = (page, series)
         return
+
+
+def _stacked(lines: list[Any]) -> bool:
+    """Whether some of `lines` stand below others rather than beside them.
+
+    Lines side by side share no top: a date in Hangul and a series in Latin capitals, aligned
+    on one baseline, have lines of different heights that start at different heights. What
+    tells a second line is that it stands clear of the first, with no height in common.
+    """
+    spans = sorted((line.position_y, line.position_y + line.height) for line in lines)
+    bottom = None
+    for top, end in spans:
+        if bottom is not None and top >= bottom - TOLERANCE:
+            return True
+        bottom = end if bottom is None else max(bottom, end)
+    return False
 
 
 def _lines(box: Any) -> list[Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import pass_context
@@ -18,6 +19,7 @@ from .. import __version__
 from ..content.markdown import DEFAULT_QUOTES, LANGUAGE_SPAN, LINK_SCHEMES, parser, written_link  # noqa: F401
 from ..content.models import Brief, PartialDate
 from .language import direction, format_date, layout_labels, section_title
+from .typography import CJK_LANGUAGES, pair_quotes, set_type
 from .environment import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
 from ..sandbox import workers
 from ..themes.theme import SECTION_KINDS, Theme, load_theme
@@ -56,7 +58,7 @@ def render_html(brief: Brief, theme: Theme | None = None) -> str:
     """The brief as a complete HTML document, ready for printing."""
     theme = theme or load_theme()
     entry = ENTRY if theme.find(ENTRY) else "base.html.j2"
-    return render_template(theme, entry, context(brief, theme), filters=FILTERS)
+    return set_type(render_template(theme, entry, context(brief, theme), filters=FILTERS))
 
 
 def context(brief: Brief, theme: Theme | None = None) -> dict[str, Any]:
@@ -107,8 +109,10 @@ def _citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
     return labels.rulings, f"{item.court}{labels.comma}{format_date(item.date, language)}"
 
 
-def _markdown(quotes: tuple[str, ...] = DEFAULT_QUOTES) -> MarkdownIt:
-    return parser(quotes, direction)
+@lru_cache(maxsize=16)
+def _markdown(quotes: tuple[str, ...] = DEFAULT_QUOTES, language: str = "") -> MarkdownIt:
+    # The content's Markdown parser, with the language's quotation marks paired as it writes them.
+    return parser(quotes, direction, pair_quotes(language))
 
 
 def _quotes(context: Any) -> tuple[str, ...]:
@@ -121,24 +125,31 @@ def _language(context: Any) -> str:
     return meta.language if meta is not None else "en"
 
 
-def markdown(text: str, quotes: tuple[str, ...] = DEFAULT_QUOTES) -> Markup:
-    """Markdown prose as HTML paragraphs, with `quotes` as its quotation marks."""
-    return Markup(_markdown(quotes).render(text))
+def markdown(text: str, quotes: tuple[str, ...] = DEFAULT_QUOTES, language: str = "") -> Markup:
+    """Markdown prose as HTML paragraphs, with `quotes` as its quotation marks, paired as
+    `language` pairs them."""
+    return Markup(_markdown(quotes, _quote_rules(language)).render(text))
 
 
-def markdown_inline(text: str, quotes: tuple[str, ...] = DEFAULT_QUOTES) -> Markup:
+def markdown_inline(text: str, quotes: tuple[str, ...] = DEFAULT_QUOTES, language: str = "") -> Markup:
     """Markdown within one line (emphasis, links, code) as HTML without a paragraph."""
-    return Markup(_markdown(quotes).renderInline(text))
+    return Markup(_markdown(quotes, _quote_rules(language)).renderInline(text))
+
+
+def _quote_rules(language: str) -> str:
+    """The part of a language tag that decides how quotes pair (one parser per kind, not per tag)."""
+    base = language.lower().split("-")[0]
+    return base if base in CJK_LANGUAGES or base == "he" else ""
 
 
 @pass_context
 def _markdown_filter(context: Any, text: str) -> Markup:
-    return markdown(text, _quotes(context))  # the marks of the brief's language
+    return markdown(text, _quotes(context), _language(context))  # the marks of the brief's language
 
 
 @pass_context
 def _markdown_inline_filter(context: Any, text: str) -> Markup:
-    return markdown_inline(text, _quotes(context))
+    return markdown_inline(text, _quotes(context), _language(context))
 
 
 @pass_context
@@ -149,14 +160,12 @@ def long_date(context: Any, value: dt.date | PartialDate | None) -> str:
 
 
 def lang_attr(tag: str | None) -> Markup:
-    """` lang="ja"` (and ` dir="rtl"` for a right-to-left language) for an element in another
-    language than the brief's; nothing for None."""
+    """` lang="ja" dir="ltr"` for an element in another language than the brief's; nothing for
+    None. The direction keeps a Latin title whole inside right-to-left text (and the other way
+    round): "What next?" does not become "?What next"."""
     if not tag:
         return Markup("")
-    attrs = f' lang="{escape(tag)}"'
-    if direction(tag) == "rtl":
-        attrs += ' dir="rtl"'
-    return Markup(attrs)
+    return Markup(f' lang="{escape(tag)}" dir="{direction(tag)}"')
 
 
 def text(value: str | None) -> Markup:

@@ -9,6 +9,7 @@ English for any other.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,12 +38,19 @@ def _candidates(tag: str) -> list[str]:
 
 
 def wording(tag: str) -> dict[str, Any]:
-    """The layout's wording for language `tag`: its own where known, else English."""
+    """The layout's wording for language `tag`: its own where known, else English.
+
+    A regional entry (pt-pt) need give only what differs from its language's (pt): the
+    most specific entry's wording wins, label by label.
+    """
     known = translations()
-    for candidate in _candidates(tag):
-        if candidate in known:
-            return known[candidate]
-    return known["en"]
+    found = [known[candidate] for candidate in _candidates(tag) if candidate in known]
+    if not found:
+        return known["en"]
+    merged: dict[str, Any] = {}
+    for entry in reversed(found):
+        merged = {**merged, **entry, "sections": {**merged.get("sections", {}), **entry.get("sections", {})}}
+    return merged
 
 
 def has_wording(tag: str) -> bool:
@@ -53,6 +61,8 @@ def has_wording(tag: str) -> bool:
 def layout_labels(brief: Brief) -> Labels:
     """The brief's labels: its language's wording, with every label the brief sets itself on top."""
     own = brief.labels.model_dump(include=brief.labels.model_fields_set)
+    if "date" in own and "ruling_date" not in own:  # a brief that renamed "Date" before ruling_date existed
+        own["ruling_date"] = own["date"]
     defaults = {name: value for name, value in wording(brief.meta.language).items() if name in Labels.model_fields}
     return Labels.model_validate({**defaults, **own})
 
@@ -89,15 +99,37 @@ def direction(tag: str) -> str:
 
 def format_date(value: dt.date | PartialDate | None, tag: str) -> str:
     """A date as the language writes it: the long form for a day, the month and year, or the year."""
-    from babel.dates import format_date as babel_date, format_skeleton
+    from babel.dates import format_skeleton
 
     if value is None:
         return ""
     locale = babel_locale(tag)
     if isinstance(value, PartialDate):
         if value.month is None:
-            return format_skeleton("y", dt.date(value.year, 1, 1), locale=locale)
+            return _digits(format_skeleton("y", dt.date(value.year, 1, 1), locale=locale), locale)
         if value.day is None:
-            return format_skeleton("yMMMM", dt.date(value.year, value.month, 1), locale=locale)
+            return _digits(format_skeleton("yMMMM", dt.date(value.year, value.month, 1), locale=locale), locale)
         value = dt.date(value.year, value.month, value.day)
+    return _digits(_long_date(value, locale), locale)
+
+
+#: The first digit (zero) of each numbering system CLDR names as a locale's default, where it is
+#: not Latin: Arabic-Indic (ar-SY, ar-IQ, ar-EG, …), extended Arabic-Indic (fa), Devanagari, Bengali.
+ZEROS = {"arab": "\u0660", "arabext": "\u06f0", "deva": "\u0966", "beng": "\u09e6", "mymr": "\u1040"}
+
+
+def _digits(text: str, locale: Any) -> str:
+    """`text` with its digits in the locale's own numbering system, as CLDR names it."""
+    zero = ZEROS.get(getattr(locale, "default_numbering_system", "latn"))
+    return text.translate({ord("0") + step: chr(ord(zero) + step) for step in range(10)}) if zero else text
+
+
+def _long_date(value: dt.date, locale: Any) -> str:
+    from babel.dates import format_date as babel_date
+
+    if value.day == 1 and locale.language == "fr":
+        # French writes the first of the month as an ordinal: 1er septembre 2023 (CLDR's long form
+        # has the plain day, "d MMMM y"; the ordinal goes into that very pattern).
+        pattern = re.sub(r"(?<![d'])d(?![d'])", "d'er'", locale.date_formats["long"].pattern, count=1)
+        return babel_date(value, pattern, locale=locale)
     return babel_date(value, "long", locale=locale)
