@@ -48,6 +48,9 @@ _EXPORTS = {
     "build_many": "commands.batch",
     "BatchItem": "commands.batch",
     "watch": "commands.watch",
+    "diff": "content.diff",
+    "Diff": "content.diff",
+    "Change": "content.diff",
     "Rebuild": "commands.watch",
 }
 
