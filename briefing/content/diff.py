@@ -288,10 +288,11 @@ def moved(pairs: list[tuple[int, int]]) -> set[int]:
 #: A Markdown span kept whole (a link, code, emphasis), a run of CJK characters taken one by one,
 #: or a word; each with the spaces after it.
 _TOKEN = re.compile(r"""
-    (?: !?\[[^\]\n]*\]\([^)\s]*\)          # a link or image, whole
-      | `[^`\n]+`                          # inline code
-      | \*\*[^*\n]+\*\*(?=\W|$) | __[^_\n]+__(?=\W|$)   # strong
-      | \*[^*\s][^*\n]*\*(?=\W|$) | (?<!\w)_[^_\s][^_\n]*_(?!\w)   # emphasis
+    (?: (?: !?\[[^\]\n]*\]\([^)\n]*\)          # a link or image, whole
+          | `[^`\n]+`                          # inline code
+          | \*\*[^*\n]+\*\* | __[^_\n]+__         # strong
+          | \*[^*\s][^*\n]*\* | (?<!\w)_[^_\s][^_\n]*_(?!\w)   # emphasis
+        ) [^\s\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]*    # with the punctuation after it
       | [\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]        # a kana or ideograph
       | [^\s\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+    # a word
     )\s*
