@@ -100,8 +100,6 @@ def validate(data: Any, path: Path, locate: Positions | None = None, *, problems
     """Validate parsed data into a `Brief`; every problem (with `problems` already found while
     reading) is raised at once as one `BriefError`, sorted by line. `variant` adds what that PDF
     variant needs from the content."""
-    from .review import reference_problems
-
     positions = locate or Positions()
     found = list(problems)
     if not isinstance(data, dict):
@@ -114,6 +112,8 @@ def validate(data: Any, path: Path, locate: Positions | None = None, *, problems
     try:
         brief = Brief.model_validate(data, context={"variant": variant})
     except ValidationError as error:
+        from .review import reference_problems  # only on failure: review's Markdown parser costs start-up time
+
         found += validation_problems(error, path, positions, Brief, format=format, data=data)
         reported = {tuple(entry["loc"]) for entry in error.errors()}
         for loc, kind, message in reference_problems(data):
