@@ -439,9 +439,24 @@ def _reads(value: Any) -> Any:
     return "\n\n".join(" ".join(paragraph.split()) for paragraph in _PARAGRAPH_BREAK.split(value.strip()))
 
 
+def _field_order() -> dict[str, int]:
+    """Each field name's place in its model (only the fields of one model ever stand side by side)."""
+    from . import models
+
+    order: dict[str, int] = {}
+    for model in vars(models).values():
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            for index, name in enumerate(model.model_fields):
+                order.setdefault(name, index)
+    return order
+
+
+_FIELD_ORDER = _field_order()
+
+
 def _order_key(loc: tuple[Any, ...], order: list[str]) -> tuple[Any, ...]:
-    head = order.index(loc[0]) if loc and loc[0] in order else len(order)
-    return (head, *[(0, step) if isinstance(step, int) else (1, str(step)) for step in loc[1:]])
+    """Changes in the order of the brief: fields in their models' order, items in their lists' order."""
+    return tuple((0, step) if isinstance(step, int) else (1, _FIELD_ORDER.get(str(step), 99)) for step in loc)
 
 
 # Showing --------------------------------------------------------------------------------------------

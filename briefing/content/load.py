@@ -184,6 +184,7 @@ SHAPES: dict[str, tuple[str, str, str]] = {
     "Signpost": ("a signpost as plain text or as a mapping", "date: 2025-01", "item: The next summit."),
     "Source": ("a source as a mapping", "id: mrc-2023", "title: State of the Basin"),
     "Labels": ("the layout's wording as a mapping", "takeaways: Key takeaways", "page: Page"),
+    "Revision": ("a revision as a mapping", "version: '1.1'", "date: 2024-06-01"),
     "Attachment": ("an attachment as a mapping", "path: data.csv", "description: The survey's answers."),
 }
 _SHAPE_ERRORS = {"model_type", "model_attributes_type", "dict_type"}

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from ..content.markdown import DEFAULT_QUOTES, LANGUAGE_SPAN, LINK_SCHEMES, parser, written_link  # noqa: F401
+from ..content.diff import Diff
 from ..content.models import Brief, PartialDate
 from .language import direction, format_date, layout_labels, section_title
 from .environment import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
@@ -52,17 +53,26 @@ class CitationGroup:
     citations: list[Citation]
 
 
-def render_html(brief: Brief, theme: Theme | None = None) -> str:
-    """The brief as a complete HTML document, ready for printing."""
+def render_html(brief: Brief, theme: Theme | None = None, *, changes: Diff | None = None,
+                previous: Brief | None = None) -> str:
+    """The brief as a complete HTML document, ready for printing.
+
+    With `changes` (a `Diff` from `previous` to `brief`), the "What changed in this version" box
+    follows the key takeaways."""
     theme = theme or load_theme()
     entry = ENTRY if theme.find(ENTRY) else "base.html.j2"
-    return render_template(theme, entry, context(brief, theme), filters=FILTERS)
+    return render_template(theme, entry, context(brief, theme, changes=changes, previous=previous), filters=FILTERS)
 
 
-def context(brief: Brief, theme: Theme | None = None) -> dict[str, Any]:
+def context(brief: Brief, theme: Theme | None = None, *, changes: Diff | None = None,
+            previous: Brief | None = None) -> dict[str, Any]:
     """The variables every template receives."""
+    from .revisions import changes_box, revision_words
+
     shown = theme.sections if theme is not None else SECTION_KINDS
     return {
+        "changes": changes_box(changes, brief, previous) if changes is not None else None,
+        "revision_words": revision_words(brief),
         "brief": brief,
         "meta": brief.meta,
         "labels": layout_labels(brief),
@@ -89,6 +99,11 @@ def _cited_by(brief: Brief, shown: tuple[str, ...] = SECTION_KINDS) -> dict[str,
             Citation(anchor=f"{kind}-{field}-{index}", label=label))
     return {source_id: [CitationGroup(group, items) for group, items in groups.items()]
             for source_id, groups in cited.items()}
+
+
+def citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
+    """The group a citing item belongs to (the timeline, the rulings, …) and the item's own short name."""
+    return _citation_label(brief, field, item)
 
 
 def _citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
