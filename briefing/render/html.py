@@ -71,7 +71,7 @@ def context(brief: Brief, theme: Theme | None = None, *, changes: Diff | None = 
 
     shown = theme.sections if theme is not None else SECTION_KINDS
     return {
-        "changes": changes_box(changes, brief, previous) if changes is not None else None,
+        "changes": changes_box(changes, brief, previous, item_label=_citation_label) if changes is not None else None,
         "revision_words": revision_words(brief),
         "brief": brief,
         "meta": brief.meta,
@@ -99,11 +99,6 @@ def _cited_by(brief: Brief, shown: tuple[str, ...] = SECTION_KINDS) -> dict[str,
             Citation(anchor=f"{kind}-{field}-{index}", label=label))
     return {source_id: [CitationGroup(group, items) for group, items in groups.items()]
             for source_id, groups in cited.items()}
-
-
-def citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
-    """The group a citing item belongs to (the timeline, the rulings, …) and the item's own short name."""
-    return _citation_label(brief, field, item)
 
 
 def _citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:

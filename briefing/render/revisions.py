@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from ..content.diff import Change, Diff
@@ -43,15 +44,17 @@ def loc_of(path: str) -> tuple[Any, ...]:
     return tuple(int(index) if index else name for name, index in _STEP.findall(path))
 
 
-def changes_box(found: Diff, brief: Brief, old: Brief | None = None) -> list[ChangeLine]:
-    """The lines of the changes box for the changes `found` from `old` to `brief`."""
+def changes_box(found: Diff, brief: Brief, old: Brief | None = None, *,
+                item_label: Callable[[Brief, str, Any], tuple[str, str]]) -> list[ChangeLine]:
+    """The lines of the changes box for the changes `found` from `old` to `brief`; `item_label`
+    names an item of a list (the group it is in, and its own short name), as the sources' index does."""
     words = revision_words(brief)
     lines: dict[tuple[str, str | None], list[str]] = {}
     for change in found.changes:
         loc = loc_of(change.path)
         if not loc or loc[0] in UNTOLD:
             continue
-        where, anchor = _where(loc, brief if change.kind != "removed" else old, change, words)
+        where, anchor = _where(loc, brief if change.kind != "removed" else old, change, words, item_label)
         what = _what(change, loc, words)
         said = lines.setdefault((where, anchor), [])
         if what not in said:
@@ -69,8 +72,8 @@ def _what(change: Change, loc: tuple[Any, ...], words: dict[str, str]) -> str:
     return words["changed"]
 
 
-def _where(loc: tuple[Any, ...], brief: Brief | None, change: Change,
-           words: dict[str, str]) -> tuple[str, str | None]:
+def _where(loc: tuple[Any, ...], brief: Brief | None, change: Change, words: dict[str, str],
+           item_label: Callable[[Brief, str, Any], tuple[str, str]]) -> tuple[str, str | None]:
     """The name a reader knows the changed part by (in `brief`, the old one for a removal), and its anchor."""
     if brief is None:  # a removal given without the old brief: name it by its path
         return change.path, None
@@ -92,7 +95,7 @@ def _where(loc: tuple[Any, ...], brief: Brief | None, change: Change,
     if len(loc) >= 3 and isinstance(loc[2], int) and loc[1] in ITEMS and section is not None:
         items = getattr(section, loc[1])
         if loc[2] < len(items):
-            group, label = _item_label(brief, loc[1], items[loc[2]])
+            group, label = item_label(brief, loc[1], items[loc[2]])
             if loc[1] == "figures":  # a figure is known by what it measures: its value may be what changed
                 label = _short(items[loc[2]].label)
             item_anchor = f"{head}-{loc[1]}-{loc[2]}" if change.kind != "removed" else None
@@ -100,12 +103,6 @@ def _where(loc: tuple[Any, ...], brief: Brief | None, change: Change,
     if len(loc) >= 3 and loc[1] == "signposts" and isinstance(loc[2], int):
         return f"{labels.signposts} {loc[2] + 1}", anchor
     return title, anchor
-
-
-def _item_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
-    from .html import citation_label
-
-    return citation_label(brief, field, item)
 
 
 def _short(text: str, limit: int = 50) -> str:
