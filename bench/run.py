@@ -136,6 +136,15 @@ class Bench:
         help_times = timed(lambda: run([*BRIEFING, "--help"]), n * 2)
         rows.append(("`briefing --help` start-up", ms(help_times), "≤ 200 ms", median(help_times) <= 0.2))
 
+        say("`briefing diff` of two example-sized briefs")
+        revised = tmp / "revised.yaml"
+        revised.write_text(EXAMPLE.read_text(encoding="utf-8").replace('value: "40.4%"', 'value: "41.4%"'),
+                           encoding="utf-8")
+        diff_command = [*BRIEFING, "diff", str(EXAMPLE), str(revised)]
+        diff_times = timed(lambda: subprocess.run(diff_command, stdout=subprocess.DEVNULL, check=False), n * 2)
+        rows.append(("`briefing diff` of the example brief and a revision of it, as a new process", ms(diff_times),
+                     "≤ 150 ms", median(diff_times) <= 0.15))
+
         say("batches of 2 and 20 briefs: sequential vs -j 2 (new process each, --force)")
         source = EXAMPLE.read_text(encoding="utf-8")
         commands = {}

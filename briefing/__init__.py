@@ -51,6 +51,9 @@ _EXPORTS = {
     "build_many": "commands.batch",
     "BatchItem": "commands.tasks",
     "watch": "commands.watch",
+    "diff": "content.diff",
+    "Diff": "content.diff",
+    "Change": "content.diff",
     "Rebuild": "commands.watch",
 }
 

@@ -106,10 +106,12 @@ def test_every_language_gives_every_label_and_section_title():
     table = translations()
     for language in ("en", "fr", "de", "es", "pt", "ko", "ja", "zh", "ar", "he"):
         entry = table[language]
-        assert set(entry) - {"sections"} == set(Labels.model_fields), language
-        Labels.model_validate({name: value for name, value in entry.items() if name != "sections"})
+        assert set(entry) - {"sections", "revisions"} == set(Labels.model_fields), language
+        Labels.model_validate({name: value for name, value in entry.items() if name not in ("sections", "revisions")})
+        assert set(entry["revisions"]) == set(table["en"]["revisions"]), language
         assert set(entry["sections"]) == set(SECTION_TITLES), language
-    assert table["en"] == {**Labels().model_dump(), "sections": table["en"]["sections"]}
+    assert table["en"] == {**Labels().model_dump(), "sections": table["en"]["sections"],
+                           "revisions": table["en"]["revisions"]}
 
 
 def test_the_brief_s_own_labels_and_titles_win_over_its_language():

@@ -23,6 +23,7 @@ COMMANDS = {
     "check": ("check", "check_command"),
     "watch": ("watch", "watch"),
     "attach": ("attach", "attach_command"),
+    "diff": ("diff", "diff_command"),
     "preview": ("preview", "preview"),
     "new": ("new", "new"),
     "schema": ("schema", "schema"),

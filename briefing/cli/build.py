@@ -25,10 +25,15 @@ from .shared import build_options, fail, project_defaults, read_stdin, report_re
 @click.option("--force", is_flag=True, help="Render even if nothing changed since the last build.")
 @click.option("--from", "stdin_format", type=click.Choice(["yaml", "json", "toml", "markdown"]), default="yaml",
               show_default=True, help="The format of content read from standard input (CONTENTS is -).")
+@click.option("--changes-since", type=click.Path(path_type=Path), metavar="OLD",
+              help="Print a 'What changed in this version' box: the changes since the earlier version OLD.")
+@click.option("--since", metavar="REV",
+              help="The same box, for the changes since the content file at this git revision.")
 @shared_build_options
 @click.pass_context
 def build(context: click.Context, contents: tuple[Path, ...], output: Path | None, output_dir: Path | None,
-          jobs: int, dask: str | None, force: bool, stdin_format: str, **shared: object) -> None:
+          jobs: int, dask: str | None, force: bool, stdin_format: str, changes_since: Path | None,
+          since: str | None, **shared: object) -> None:
     """Build CONTENTS (content files, or folders of them; - for standard input) into PDFs.
 
     With no CONTENTS, builds the `content` of the briefing.toml in this folder.
@@ -47,6 +52,16 @@ def build(context: click.Context, contents: tuple[Path, ...], output: Path | Non
     if output_dir is None and output is None and project is not None:
         output_dir = project.output_dir
     options = build_options(**shared)
+    if changes_since is not None or since is not None:
+        from ..commands.options import BuildOptions
+
+        if len(contents) != 1 or contents[0].is_dir() or str(contents[0]) == "-":
+            fail(BriefError([Problem("--changes-since" if since is None else "--since",
+                                     "compares one content file with its earlier version")]))
+        try:
+            options = BuildOptions.of(options, changes_since=changes_since, since=since)
+        except BriefError as error:
+            fail(error)
     if dask is not None and str(contents[0]) == "-":
         fail(BriefError([Problem("--dask", "takes content files or folders, not standard input")]))
     if len(contents) > 1 or contents[0].is_dir() or dask is not None \

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,8 @@ def build(content: str | Path, output: str | Path | None = None, options: BuildO
     refuse_unreadable(content)  # a device, a FIFO or a huge file: refused before the cache key hashes it
     refuse_oversized(content.parent / path for path in options.attach)  # likewise; attachments lie beside the brief
     key = key_of(content, options)
-    if not force and (result := _cached(content, output, key, options, started)):
+    # A git revision names a version the key cannot see change (a branch moves): always render then.
+    if not force and not options.since and (result := _cached(content, output, key, options, started)):
         return result
 
     from ..sandbox.files import recording
@@ -150,11 +152,12 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
         raise BriefError(list(warnings))
     brief, original = checked.brief, checked.source  # the very bytes that were validated go into the PDF
     files = _embedded_files(brief, content, original, options)
+    render = partial(render_html, **_changes(content, brief, options))
     # The theme's templates run in a bounded worker too: a template can loop for ever.
     if options.limits is None:
-        document = render_html(brief, theme)
+        document = render(brief, theme)
     else:
-        document = run_limited(render_html, (brief, theme), options.limits, content, step="rendering")
+        document = run_limited(render, (brief, theme), options.limits, content, step="rendering")
     printed = print_pdf(document, theme, paper=paper, allowed_folders=(content.resolve().parent,),
                         base_folder=content.resolve().parent, variant=options.variant, attachments=files,
                         first_page=options.first_page,
@@ -197,6 +200,17 @@ def _cached(content: Path, output: Path, key: str, options: BuildOptions, starte
                        html=output.with_suffix(".html") if options.html else None, images=images,
                        warnings=stamp.problems, cached=True,
                        inputs={Path(path): digest for path, digest in stamp.inputs.items()})
+
+
+def _changes(content: Path, brief: Any, options: BuildOptions) -> dict[str, Any]:
+    """What changed since the earlier version the options name, for the changes box (nothing if none)."""
+    if options.changes_since is None and options.since is None:
+        return {}
+    from ..content.diff import Version, diff, read_revision, read_version
+
+    old = read_version(options.changes_since) if options.since is None else read_revision(content, options.since)
+    found = diff(old, Version(brief, str(content)))
+    return {"changes": found, "previous": old.brief}
 
 
 def _embedded_files(brief: Any, content: Path, original: bytes, options: BuildOptions) -> list[Any]:

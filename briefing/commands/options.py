@@ -58,6 +58,10 @@ class BuildOptions:
     """Time, memory and page limits of rendering and printing; None runs both in this process, unbounded."""
     strict: bool = False
     """Editorial warnings fail the build."""
+    changes_since: Path | None = None
+    """An earlier version's content file: the brief then shows what changed since it, after the takeaways."""
+    since: str | None = None
+    """A git revision: the brief shows what changed since its own content file at that revision."""
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise through the back door, once, here
@@ -113,6 +117,15 @@ class BuildOptions:
                 bad("allowed_urls", str(error))
         if self.limits is not None and not isinstance(self.limits, Limits):
             bad("limits", f"expected Limits or None, got {type(self.limits).__name__}")
+        if self.changes_since is not None and not isinstance(self.changes_since, Path):
+            if isinstance(self.changes_since, str):
+                set_(self, "changes_since", Path(self.changes_since))
+            else:
+                bad("changes_since", f"expected a path, got {type(self.changes_since).__name__}")
+        if self.since is not None and (not isinstance(self.since, str) or not self.since.strip()):
+            bad("since", f"expected a git revision, got {self.since!r}")
+        if self.since is not None and self.changes_since is not None:
+            bad("since", "give either changes_since (a file) or since (a git revision), not both")
         set_(self, "html", bool(self.html))
         set_(self, "strict", bool(self.strict))
         if problems:

@@ -100,8 +100,6 @@ def validate(data: Any, path: Path, locate: Positions | None = None, *, problems
     """Validate parsed data into a `Brief`; every problem (with `problems` already found while
     reading) is raised at once as one `BriefError`, sorted by line. `variant` adds what that PDF
     variant needs from the content."""
-    from .review import reference_problems
-
     positions = locate or Positions()
     found = list(problems)
     if not isinstance(data, dict):
@@ -114,6 +112,8 @@ def validate(data: Any, path: Path, locate: Positions | None = None, *, problems
     try:
         brief = Brief.model_validate(data, context={"variant": variant})
     except ValidationError as error:
+        from .review import reference_problems  # only on failure: review's Markdown parser costs start-up time
+
         found += validation_problems(error, path, positions, Brief, format=format, data=data)
         reported = {tuple(entry["loc"]) for entry in error.errors()}
         for loc, kind, message in reference_problems(data):
@@ -184,6 +184,7 @@ SHAPES: dict[str, tuple[str, str, str]] = {
     "Signpost": ("a signpost as plain text or as a mapping", "date: 2025-01", "item: The next summit."),
     "Source": ("a source as a mapping", "id: mrc-2023", "title: State of the Basin"),
     "Labels": ("the layout's wording as a mapping", "takeaways: Key takeaways", "page: Page"),
+    "Revision": ("a revision as a mapping", "version: '1.1'", "date: 2024-06-01"),
     "Attachment": ("an attachment as a mapping", "path: data.csv", "description: The survey's answers."),
 }
 _SHAPE_ERRORS = {"model_type", "model_attributes_type", "dict_type"}

@@ -146,6 +146,14 @@ class Author(Model):
         None, description="The language of the name, where it is not the brief's, such as ja for 菅義偉.")
 
 
+class Revision(Model):
+    """One published version of the brief, listed in the revision history."""
+
+    version: Text = Field(description="The version's name, such as 1.1.")
+    date: Day = Field(description="When the version was published (YYYY-MM-DD).")
+    note: Markdown | None = Field(None, description="What changed in it, in a sentence (Markdown).")
+
+
 class Meta(Model):
     """What the brief is: shown in the masthead and written into the PDF metadata."""
 
@@ -168,6 +176,10 @@ class Meta(Model):
                                                             "a longer brief, with the pages each section takes.")
     word_budget: int | None = Field(None, ge=1, description="Words the summary and sections may hold together "
                                                             "(meta, sources and labels do not count).")
+    # Revisions (issue 24): the edition and the versions before it, printed as a revision history.
+    version: Text | None = Field(None, description="The version of this edition, such as 1.1.")
+    revisions: list[Revision] = Field(default_factory=list, description="The published versions, oldest first, "
+                                                                        "each with its version, date and note.")
 
 
 class Event(Model):

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from ..content.markdown import DEFAULT_QUOTES, LANGUAGE_SPAN, LINK_SCHEMES, parser, written_link  # noqa: F401
+from ..content.diff import Diff
 from ..content.models import Brief, PartialDate
 from .language import direction, format_date, layout_labels, section_title
 from .typography import CJK_LANGUAGES, pair_quotes, set_type
@@ -54,17 +55,27 @@ class CitationGroup:
     citations: list[Citation]
 
 
-def render_html(brief: Brief, theme: Theme | None = None) -> str:
-    """The brief as a complete HTML document, ready for printing."""
+def render_html(brief: Brief, theme: Theme | None = None, *, changes: Diff | None = None,
+                previous: Brief | None = None) -> str:
+    """The brief as a complete HTML document, ready for printing.
+
+    With `changes` (a `Diff` from `previous` to `brief`), the "What changed in this version" box
+    follows the key takeaways."""
     theme = theme or load_theme()
     entry = ENTRY if theme.find(ENTRY) else "base.html.j2"
-    return set_type(render_template(theme, entry, context(brief, theme), filters=FILTERS))
+    return set_type(render_template(theme, entry, context(brief, theme, changes=changes, previous=previous),
+                                    filters=FILTERS))
 
 
-def context(brief: Brief, theme: Theme | None = None) -> dict[str, Any]:
+def context(brief: Brief, theme: Theme | None = None, *, changes: Diff | None = None,
+            previous: Brief | None = None) -> dict[str, Any]:
     """The variables every template receives."""
+    from .revisions import changes_box, revision_words
+
     shown = theme.sections if theme is not None else SECTION_KINDS
     return {
+        "changes": changes_box(changes, brief, previous, item_label=_citation_label) if changes is not None else None,
+        "revision_words": revision_words(brief),
         "brief": brief,
         "meta": brief.meta,
         "labels": layout_labels(brief),
