@@ -13,6 +13,7 @@ message that says what is wrong, and the loader places it at the field.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -148,3 +149,43 @@ Issn = _typed(issn, "An ISSN, such as 2049-3630 (its check digit is checked).")
 Licence = _typed(licence, "An SPDX licence id, such as CC-BY-4.0, or all-rights-reserved.")
 Email = _typed(email, "An e-mail address.")
 Https = _typed(https, "An https address.")
+
+
+# --- what a licence id stands for --------------------------------------------------------------
+
+_CC = re.compile(r"^CC-(BY(?:-NC)?(?:-SA|-ND)?)-(\d\.\d)(?:-([A-Z]{2,}))?$", re.IGNORECASE)
+_CC0 = re.compile(r"^CC0-(\d\.\d)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LicenceFacts:
+    """What a licence id stands for."""
+
+    id: str
+    name: str
+    url: str | None
+    """The licence deed (Creative Commons) or the SPDX page of the licence; None for all rights reserved."""
+    elements: tuple[str, ...] = ()
+    """The Creative Commons elements, such as ('by', 'nc', 'sa'); ('zero',) for CC0; () for others."""
+    public_domain: bool = False
+
+
+def licence_facts(value: str) -> LicenceFacts:
+    """The name, deed address and Creative Commons elements of a valid `licence` value.
+
+    Creative Commons deeds are at creativecommons.org/licenses/<elements>/<version>/ (CC0 at
+    /publicdomain/zero/<version>/), as Creative Commons publishes them; any other SPDX licence
+    links to its page on spdx.org.
+    """
+    if value == ALL_RIGHTS_RESERVED:
+        return LicenceFacts(value, "All rights reserved", None, (), False)
+    entry = spdx_licences()[value.lower()]
+    if match := _CC0.match(entry.id):
+        return LicenceFacts(entry.id, entry.name, f"https://creativecommons.org/publicdomain/zero/{match.group(1)}/",
+                            ("zero",), True)
+    if match := _CC.match(entry.id):
+        elements = tuple(match.group(1).lower().split("-"))
+        port = f"{match.group(3).lower()}/" if match.group(3) else ""  # a ported licence: /3.0/de/, /3.0/igo/
+        url = f"https://creativecommons.org/licenses/{'-'.join(elements)}/{match.group(2)}/{port}"
+        return LicenceFacts(entry.id, entry.name, url, elements, False)
+    return LicenceFacts(entry.id, entry.name, f"https://spdx.org/licenses/{entry.id}.html", (), False)

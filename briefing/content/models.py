@@ -391,6 +391,28 @@ class Labels(Model):
     subject: Text = Field("Subject", description="The memo's subject row.")
     sender: Text = Field("From", description="The memo's row of authors.")
     series: Text = Field("Series", description="The memo's series row.")
+    # --- publication: the back matter's wording (issue 23) ---
+    about_authors: Text = Field("About the authors", description="Heading of the authors' biographies.")
+    acknowledgements: Text = Field("Acknowledgements", description="Heading of the acknowledgements.")
+    funding: Text = Field("Funding", description="Heading of the funding statement.")
+    how_to_cite: Text = Field("How to cite this brief", description="Heading of the brief's own citation.")
+    licence: Text = Field("Licence", description="Heading of the licence and copyright.")
+    identifiers: Text = Field("Identifiers", description="Heading of the DOI, ISBN, ISSN and reference.")
+    reference: Text = Field("Reference", description="The label of the brief's identifier (meta.identifier).")
+    version: Text = Field("Version", description="The label of the brief's version.")
+    contact: Text = Field("Contact", description="The label of the contact address.")
+    disclaimer: Text = Field("Disclaimer", description="Heading of the disclaimer.")
+    all_rights_reserved: Text = Field("All rights reserved.", description="The statement of a work whose "
+                                                                          "rights are all reserved.")
+    cc_by: Text = Field("Credit must be given to the creator.", description="Creative Commons BY, in words.")
+    cc_nc: Text = Field("Only noncommercial uses of the work are permitted.",
+                        description="Creative Commons NC, in words.")
+    cc_sa: Text = Field("Adaptations must be shared under the same terms.",
+                        description="Creative Commons SA, in words.")
+    cc_nd: Text = Field("No derivatives or adaptations of the work are permitted.",
+                        description="Creative Commons ND, in words.")
+    cc_zero: Text = Field("The work is dedicated to the public domain.", description="CC0, in words.")
+    # --- end publication ---
     comma: Annotated[str, StringConstraints(min_length=1, max_length=3)] = Field(
         ", ", description="What separates the parts of a source entry or of a name's details.")
     quotes: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=3)]],

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from .. import __version__
 from ..content.models import Brief, PartialDate
 from .language import direction, format_date, layout_labels, section_title
+from .publication import back_matter
 from .environment import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
 from ..themes.theme import SECTION_KINDS, Theme, load_theme
 
@@ -60,10 +61,11 @@ def render_html(brief: Brief, theme: Theme | None = None) -> str:
 def context(brief: Brief, theme: Theme | None = None) -> dict[str, Any]:
     """The variables every template receives."""
     shown = theme.sections if theme is not None else SECTION_KINDS
+    labels = layout_labels(brief)
     return {
         "brief": brief,
         "meta": brief.meta,
-        "labels": layout_labels(brief),
+        "labels": labels,
         "direction": direction(brief.meta.language),
         "sections": [Section(kind, kind.replace("_", "-"), getattr(brief, kind), section_title(brief, kind))
                      for kind in SECTION_KINDS if getattr(brief, kind) is not None and kind in shown],
@@ -72,6 +74,7 @@ def context(brief: Brief, theme: Theme | None = None) -> dict[str, Any]:
         "cited_by": _cited_by(brief, shown),
         "theme": ThemeInfo.of(theme),
         "version": __version__,
+        "back_matter": back_matter(brief, labels),
     }
 
 
