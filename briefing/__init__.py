@@ -44,9 +44,9 @@ _EXPORTS = {
     "attach": "output.report",
     "AttachResult": "output.report",
     "EmbeddedFile": "printing.embed",
-    "VARIANTS": "printing.variants",
+    "VARIANTS": "variants",
     "build_many": "commands.batch",
-    "BatchItem": "commands.batch",
+    "BatchItem": "commands.tasks",
     "watch": "commands.watch",
     "Rebuild": "commands.watch",
 }

@@ -11,7 +11,7 @@ from helpers import minimal_brief, run_cli, write_yaml
 from helpers.hostile import HOSTNAME, embedded_files, listening, png_bytes
 
 from briefing.errors import BriefError
-from briefing.sandbox.fetcher import MAX_RESOURCE_BYTES
+from briefing.printing.fetcher import MAX_RESOURCE_BYTES
 from briefing.printing.typeset import print_pdf
 from briefing.themes.theme import Theme, load_theme
 

@@ -15,7 +15,7 @@ from helpers import minimal_brief, write_yaml
 from briefing.content.load import load
 from briefing.errors import BriefError
 from briefing.printing.embed import attachments
-from briefing.sandbox.fetcher import ConfinedFetcher, RefusedResource
+from briefing.printing.fetcher import ConfinedFetcher, RefusedResource
 from briefing.sandbox.files import Refused, read_inside
 from briefing.themes.theme import builtin_themes, load_theme
 

@@ -71,7 +71,7 @@ def test_the_canonical_form_is_plain_data_and_counts_named_files_by_content(tmp_
 def test_the_command_line_takes_its_choices_and_defaults_from_the_options():
     from briefing.cli import main
 
-    build = main.commands["build"]
+    build = main.get_command(None, "build")
     params = {param.name: param for param in build.params}
     assert tuple(params["paper"].type.choices) == PAPERS
     assert (params["resolution"].type.min, params["resolution"].type.max) == RESOLUTIONS

@@ -16,26 +16,13 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import BriefError, Problem
-from .build import BuildResult, build, default_output, up_to_date
+from .build import build, default_output, up_to_date
 from .options import BuildOptions
-
-
-@dataclass(frozen=True)
-class BatchItem:
-    """The outcome of one brief in a batch: a result, or the problems that stopped it."""
-
-    content: Path
-    result: BuildResult | None = None
-    problems: tuple[Problem, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.result is not None
+from .tasks import BatchItem, own_fonts
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
@@ -148,30 +135,6 @@ def _start_worker() -> None:
     own_fonts()
     Finalize(None, forget_caches, exitpriority=10)  # workers end without running atexit
     Finalize(None, workers.shutdown, exitpriority=10)  # nor do they end their print workers
-
-
-_fonts_owner = os.getpid()
-
-
-def own_fonts() -> None:
-    """A forked process must not share its parent's fonts: forget anything it inherited.
-
-    This runs in every task, so it holds for any executor, not only our own pool.
-    """
-    global _fonts_owner
-    if _fonts_owner != os.getpid():
-        _fonts_owner = os.getpid()
-        # Workers of any multiprocessing pool end without atexit but run these finalisers:
-        # the fonts this worker makes for itself and its print workers go with it.
-        from multiprocessing.util import Finalize
-
-        from ..sandbox import workers
-
-        if "briefing.printing.typeset" in sys.modules:
-            typeset = sys.modules["briefing.printing.typeset"]
-            typeset.disown_caches()
-            Finalize(None, typeset.forget_caches, exitpriority=10)
-        Finalize(None, workers.shutdown, exitpriority=10)
 
 
 def _refuse_clashes(files: list[Path], outputs: list[Path]) -> None:

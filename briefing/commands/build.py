@@ -87,7 +87,7 @@ def build(content: str | Path, output: str | Path | None = None, options: BuildO
     if options.limits is not None:
         from ..sandbox import workers
 
-        workers.prestart("printing")  # it imports WeasyPrint while this process reads the content
+        workers.prestart("printing", preload=("briefing.printing.typeset",))  # imports WeasyPrint meanwhile
     with recording() as reads:
         printed, document, warnings, folders = _render_and_print(content, options)
     return deliver(output, key, options, started, pdf=printed.pdf, pages=printed.pages,

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BriefError, Problem, closest
-from ..printing.variants import VARIANTS
-from ..printing.variants import check as check_variant
+from ..variants import VARIANTS
+from ..variants import check as check_variant
 from ..sandbox.limits import Limits
 from ..sandbox.urls import parse_url_prefix
 

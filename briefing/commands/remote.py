@@ -42,6 +42,7 @@ from ..errors import BriefError, Problem
 from . import cache
 from .build import BuildResult, deliver, key_of
 from .options import BuildOptions
+from .tasks import BatchItem, own_fonts
 
 #: How many times a build is sent again with files it looked for and the parcel lacked.
 ROUNDS = 4
@@ -113,8 +114,6 @@ def dask_executor(address: str) -> Iterator[Executor]:
 def run_remote(executor: Executor, files: list[Path], outputs: list[Path], options: BuildOptions,
                force: bool) -> Iterator[Any]:
     """Build each content file on `executor` and write its PDF here; yields a `BatchItem` per brief."""
-    from .batch import BatchItem
-
     sent: list[tuple[Parcel | None, Future | None, tuple[Problem, ...]]] = []
     for content, output in zip(files, outputs):
         try:
@@ -319,7 +318,6 @@ def build_parcel(parcel: Parcel) -> Delivery:
     Never raises: problems travel back as data, named as the client names its files.
     """
     from ..sandbox import scratch
-    from .batch import own_fonts
 
     own_fonts()  # a worker forked from another process (a process pool) makes its own fonts and print workers
     content_name = parcel.content if isinstance(parcel, Parcel) else "parcel"

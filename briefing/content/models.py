@@ -447,7 +447,7 @@ class Brief(Model):
     @model_validator(mode="after")
     def _variant_requirements(self, info: ValidationInfo) -> Brief:
         """What the PDF variant asked for at build time (`context={"variant": …}`) needs from the content."""
-        from ..printing.variants import embeds_files, is_tagged, label
+        from ..variants import embeds_files, is_tagged, label
 
         variant = (info.context or {}).get("variant")
         name = label(variant)

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import Problem
 from .formats import Positions
+from .markdown import parser, written_link
 from .models import CITING, QUOTE_WITHOUT_SOURCE, SHORTHAND_LISTS, Brief, PartialDate, unknown_source
 
 #: Key takeaways: how many, and how many words together, before the editor complains.
@@ -189,8 +190,6 @@ def _links(brief: Brief, warn: Any) -> None:
         if "](" not in text and "<" not in text and "]:" not in text:
             continue
         for href in _link_targets(text):
-            from ..render.html import written_link
-
             if not written_link(href):
                 warn(loc, "link_not_written", f"link to {href!r} is shown as text without the link: only http, https, "
                           "mailto and #anchor links are written into the PDF")
@@ -210,9 +209,9 @@ def _link_targets(text: str) -> list[str]:
 def _link_parser() -> Any:
     from markdown_it import MarkdownIt
 
-    parser = MarkdownIt("commonmark", {"html": False})
-    parser.validateLink = lambda url: True  # see every link, even those the renderer keeps as text
-    return parser
+    reader = MarkdownIt("commonmark", {"html": False})
+    reader.validateLink = lambda url: True  # see every link, even those the renderer keeps as text
+    return reader
 
 
 def _earliest(date: PartialDate) -> dt.date:
@@ -266,13 +265,11 @@ def _word_budget(brief: Brief, warn: Any) -> None:
 
 def _prose_marks(brief: Brief, warn: Any) -> None:
     """Images without alt text and links whose text says nothing, in the Markdown of the prose."""
-    from ..render.html import _markdown
-
     titles = {source.url.rstrip("/"): source.title for source in brief.sources if source.url}
     for loc, text in prose(brief):
         if "](" not in text and "<" not in text:
             continue
-        for token in _markdown().parseInline(text):
+        for token in parser().parseInline(text):
             children = token.children or []
             for index, child in enumerate(children):
                 if child.type == "image" and not child.content.strip():

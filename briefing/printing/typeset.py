@@ -30,6 +30,7 @@ from . import conform, variants
 from .embed import EmbeddedFile, source_date_epoch
 from .layout import Layout, inspect
 from ..errors import BriefError, Problem
+from ..sandbox import workers
 from ..sandbox.limits import Limits, run_limited
 from ..themes.theme import Theme, files_state, load_theme
 
@@ -120,7 +121,7 @@ def _print(job: _PrintJob) -> PrintedBrief:
 
     weasyprint = engine()
 
-    from ..sandbox.fetcher import ConfinedFetcher, RefusedResource
+    from .fetcher import ConfinedFetcher, RefusedResource
 
     theme, variant = job.theme, job.variant
     fetcher = ConfinedFetcher(job.folders, job.allowed_urls, search=job.search)
@@ -264,7 +265,7 @@ def _theme_stylesheets(job: _PrintJob, font_config: Any, failures: list[str]) ->
     They are parsed with a fetcher of their own, confined like the print's. Only a clean parse
     (nothing refused, nothing logged as an error) is kept, so a later print fails as the first did.
     """
-    from ..sandbox.fetcher import ConfinedFetcher
+    from .fetcher import ConfinedFetcher
 
     theme = job.theme
     key = (files_state(theme.folders), theme.stylesheets, theme.settings_css, job.folders, job.allowed_urls)
@@ -327,6 +328,15 @@ def _images() -> dict[str, Any]:
     return _IMAGES
 _STYLESHEETS: dict[tuple, tuple[Any, ...]] = {}
 
+def worker_started() -> None:
+    """In a new print worker: import WeasyPrint the quick way before the first job asks for it."""
+    from .engine import imported
+
+    imported()  # any warning about it is given in the job that uses it, and sent back
+
+
+# A print worker imports this module, and nothing of the content or the templates, before its first job.
+workers.declare("printing", (__name__,))
 # The font configuration removes its temporary font folder only if dropped before shutdown.
 atexit.register(forget_caches)
 

@@ -7,9 +7,7 @@ in order, source numbers, and for each source the places that cite it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from jinja2 import pass_context
@@ -17,11 +15,15 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from .. import __version__
+from ..content.markdown import DEFAULT_QUOTES, LANGUAGE_SPAN, LINK_SCHEMES, parser, written_link  # noqa: F401
 from ..content.models import Brief, PartialDate
 from .language import direction, format_date, layout_labels, section_title
 from .publication import back_matter
 from .environment import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
+from ..sandbox import workers
 from ..themes.theme import SECTION_KINDS, Theme, load_theme
+
+workers.declare("rendering", (__name__,))  # a rendering worker imports this module first
 
 ENTRY = "main.html.j2"
 
@@ -108,83 +110,8 @@ def _citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
     return labels.rulings, f"{item.court}{labels.comma}{format_date(item.date, language)}"
 
 
-DEFAULT_QUOTES = ("“", "”", "‘", "’")
-
-
-@lru_cache(maxsize=16)
 def _markdown(quotes: tuple[str, ...] = DEFAULT_QUOTES) -> MarkdownIt:
-    # CommonMark with raw HTML off: content is data, never markup. "Straight quotes" become
-    # the language's quotation marks.
-    parser = MarkdownIt("commonmark", {"html": False, "typographer": True, "quotes": list(quotes)}).enable(
-        ["replacements", "smartquotes"])
-    parser.inline.ruler.before("link", "language_span", _language_span)
-    parser.validateLink = _allowed_link
-    parser.core.ruler.push("written_links", _unlink)
-    return parser
-
-
-#: `[菅義偉]{lang=ja}`: a word or passage in another language than the brief's.
-_LANGUAGE_SPAN = re.compile(r"\[([^\[\]\n]+)\]\{lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\}")
-
-
-def _language_span(state: Any, silent: bool) -> bool:
-    """The inline form `[text]{lang=xx}`: `text` (Markdown) in a span with that language."""
-    if state.src[state.pos] != "[":
-        return False
-    match = _LANGUAGE_SPAN.match(state.src, state.pos)
-    if match is None or match.end() > state.posMax:
-        return False
-    if not silent:
-        token = state.push("language_open", "span", 1)
-        token.attrs = {"lang": match.group(2), **({"dir": "rtl"} if direction(match.group(2)) == "rtl" else {})}
-        saved = state.posMax
-        state.pos, state.posMax = match.start(1), match.end(1)
-        state.md.inline.tokenize(state)
-        state.posMax = saved
-        state.push("language_close", "span", -1)
-    state.pos = match.end()
-    return True
-
-
-_SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
-LINK_SCHEMES = ("http", "https", "mailto")
-
-
-def _allowed_link(url: str) -> bool:
-    """Links and images in Markdown: http, https and mailto (as in URL fields), or a relative
-    reference; anything else (file:, data:, javascript:, …) stays plain text."""
-    scheme = _SCHEME.match(url)
-    return scheme is None or scheme.group(1).lower() in LINK_SCHEMES
-
-
-def written_link(href: str) -> bool:
-    """Whether a Markdown link becomes a link in the PDF: http, https, mailto, or #anchor in the brief.
-
-    Anything else (`notes.txt`, `/etc/passwd`, `//host/x`) would become a `file:` URI, or a
-    path relative to the builder's theme folder; its text is shown without the link.
-    """
-    if href.startswith("#"):
-        return True
-    scheme = _SCHEME.match(href)
-    return scheme is not None and scheme.group(1).lower() in LINK_SCHEMES and not href.lstrip().startswith("//")
-
-
-def _unlink(state: Any) -> None:
-    """Drop the link (keep its text) of every link that is not written; see `written_link`."""
-    for block in state.tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        kept, dropped = [], []
-        for token in block.children:
-            if token.type == "link_open":
-                dropped.append(not written_link(str(token.attrGet("href") or "")))
-                if dropped[-1]:
-                    continue
-            elif token.type == "link_close" and dropped:
-                if dropped.pop():
-                    continue
-            kept.append(token)
-        block.children = kept
+    return parser(quotes, direction)
 
 
 def _quotes(context: Any) -> tuple[str, ...]:
@@ -239,13 +166,13 @@ def text(value: str | None) -> Markup:
     """A plain text field (a title, a name) escaped, with its `[菅義偉]{lang=ja}` spans marked up."""
     if not value:
         return Markup("")
-    return Markup(_LANGUAGE_SPAN.sub(lambda m: f"<span{lang_attr(m.group(2))}>{m.group(1)}</span>",
+    return Markup(LANGUAGE_SPAN.sub(lambda m: f"<span{lang_attr(m.group(2))}>{m.group(1)}</span>",
                                      str(escape(value))))
 
 
 def plain(value: str | None) -> str:
     """A plain text field without its `[…]{lang=…}` marks, for metadata and running heads."""
-    return _LANGUAGE_SPAN.sub(lambda m: m.group(1), value or "")
+    return LANGUAGE_SPAN.sub(lambda m: m.group(1), value or "")
 
 
 FILTERS = {"markdown": _markdown_filter, "markdown_inline": _markdown_inline_filter, "long_date": long_date,

@@ -6,8 +6,9 @@ opened without following a link swapped in since (`O_NOFOLLOW`) and without
 waiting on a FIFO (`O_NONBLOCK`), must be a regular file, and is read no further
 than the size cap, so a file that grows after the check cannot slip past it.
 
-A file with more than one hard link is refused too (except in the built-in
-themes, which some installers link from a cache): a hard link cannot be told
+A file with more than one hard link is refused too (except below the folders
+that the layers above name with `allow_hard_links_below`: the installation's own,
+such as the built-in themes, which some installers link from a cache): a hard link cannot be told
 from the original, so it may be a file from anywhere on the same file system
 that someone linked into the folder. Copy such a file in instead.
 
@@ -76,13 +77,21 @@ class Refused(ValueError):
         self.reason = reason
 
 
+_linked_folders: set[Path] = set()
+
+
+def allow_hard_links_below(folder: Path) -> None:
+    """Let files below `folder`, a folder of the installation's own, have several hard links."""
+    _linked_folders.add(Path(folder).resolve())
+
+
 def read_inside(path: str | Path, folders: tuple[Path, ...], max_bytes: int) -> bytes:
     """The bytes of `path` if, resolved, it is a regular file of at most `max_bytes` inside one of `folders`."""
     try:
         resolved = Path(os.path.realpath(path))
     except (OSError, ValueError):
         raise Refused("unreadable", "not a valid file path") from None
-    if not any(resolved.is_relative_to(Path(folder).resolve()) for folder in folders):
+    if not _below(resolved, folders):
         raise Refused("outside", "outside the allowed folders")
     try:
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
@@ -96,7 +105,7 @@ def read_inside(path: str | Path, folders: tuple[Path, ...], max_bytes: int) -> 
     if not stat.S_ISREG(info.st_mode):
         os.close(descriptor)
         raise Refused("not_regular", "not a regular file")
-    if info.st_nlink > 1 and not _built_in(resolved):
+    if info.st_nlink > 1 and not _below(resolved, tuple(_linked_folders)):
         os.close(descriptor)
         raise Refused("hard_link", f"has {info.st_nlink} hard links, so it may be a file from outside the "
                                    "folder; copy it in instead of linking it")
@@ -111,13 +120,8 @@ def read_inside(path: str | Path, folders: tuple[Path, ...], max_bytes: int) -> 
     return body
 
 
-def _built_in(path: Path) -> bool:
-    from ..themes.theme import builtin_themes
-
-    try:
-        return path.is_relative_to(builtin_themes().resolve())
-    except Exception:  # noqa: BLE001 - no built-in themes: nothing is exempt
-        return False
+def _below(path: Path, folders: tuple[Path, ...]) -> bool:
+    return any(path.is_relative_to(Path(folder).resolve()) for folder in folders)
 
 
 #: The largest file embedded beside a brief (`attachments:`, `--attach`).

@@ -67,11 +67,13 @@ MAX_IDLE = 4
 RETIRE_RESIDENT = 768 * MIB
 #: And after this many jobs, whatever its size.
 RETIRE_JOBS = 500
-#: What a new worker of each step imports before its first job. A printing worker needs
-#: neither Jinja2 nor the content's models: started first, it imports WeasyPrint alone while
-#: the caller reads the content; the rendering worker starts once the caller has imported
-#: what it needs, so a forked one inherits it.
-PRELOAD = {"printing": ("briefing.printing.typeset",), "rendering": ("briefing.render.html",)}
+#: What a new worker of each step imports before its first job, as each step declares it
+#: (`declare`): the step's own module, so that a printing worker imports WeasyPrint and not
+#: Jinja2 or the content's models. A module named here may define `worker_started()` (run
+#: once the worker has imported it), `disown_caches()` (in a forked worker: drop what was
+#: inherited from the parent without deleting the parent's files) and `forget_caches()`
+#: (between jobs when asked, and as the worker ends); the worker calls them by those names.
+_preloads: dict[str, tuple[str, ...]] = {}
 _PR_SET_PDEATHSIG = 1
 
 
@@ -246,8 +248,20 @@ def run(function: Callable[..., Any], args: tuple[Any, ...], limits: Any, name: 
         _give_back(step, worker)
 
 
-def prestart(step: str = "printing") -> None:
-    """Start a worker for `step` now if this process has none, so it warms up while the caller works."""
+def declare(step: str, preload: tuple[str, ...]) -> None:
+    """Say which modules a new worker of `step` imports before its first job (see `_preloads`)."""
+    with _lock:
+        _preloads[step] = tuple(preload)
+
+
+def prestart(step: str = "printing", preload: tuple[str, ...] | None = None) -> None:
+    """Start a worker for `step` now if this process has none, so it warms up while the caller works.
+
+    `preload` declares the step's modules (`declare`) when the step has not declared them yet.
+    """
+    if preload is not None:
+        with _lock:
+            _preloads.setdefault(step, tuple(preload))
     with _lock:
         if _idle.get(step) or _busy.get(step):
             return
@@ -297,7 +311,9 @@ def _take(step: str) -> Worker:
 
 
 def _start(step: str) -> Worker:
-    return Worker(PRELOAD.get(step, ()))
+    with _lock:
+        preload = _preloads.get(step, ())
+    return Worker(preload)
 
 
 def _give_back(step: str, worker: Worker) -> None:
@@ -351,22 +367,23 @@ def _serve(connection: Connection, parent: int, folder: Path, preload: tuple[str
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while forking
     die_with(parent)
     tempfile.tempdir = str(folder)  # WeasyPrint's font folders and any other temporary file go there
-    if forked and "briefing.printing.typeset" in sys.modules:
-        sys.modules["briefing.printing.typeset"].disown_caches()  # the parent's fonts are the parent's
+    global _hooked
+    _hooked = (*{name for names in _preloads.values() for name in names}, *preload)
+    if forked:
+        _call_hooks("disown_caches")  # the parent's fonts are the parent's
     for module in preload:
         try:
             __import__(module)
         except Exception:  # noqa: BLE001 - the job that needs it reports the failure
             pass
-    if "briefing.printing.typeset" in preload:
-        _warm_engine()
+    _call_hooks("worker_started")
     while True:
         try:
             message = pickle.loads(connection.recv_bytes())
         except (EOFError, OSError):
             break  # the parent closed the socket or is gone
         if message[0] == "forget":
-            _forget_caches()
+            _call_hooks("forget_caches")
             continue
         _, function, args, (timeout, max_memory), surroundings = message
         _take_on(surroundings, folder)
@@ -379,7 +396,7 @@ def _serve(connection: Connection, parent: int, folder: Path, preload: tuple[str
             connection.send(("failure", f"the result cannot be sent back: {error}", []))
         if outcome[0] in ("memory", "failure"):
             break  # what a failed job left behind is not to be trusted with the next one
-    _forget_caches()
+    _call_hooks("forget_caches")
 
 
 def _surroundings() -> tuple[dict[str, str], str | None]:
@@ -476,20 +493,19 @@ def _statm(field: int) -> int:
         return 0
 
 
-def _warm_engine() -> None:
-    """Import WeasyPrint the quick way before the first job asks for it."""
-    if "briefing.printing.typeset" in sys.modules:
-        try:
-            from ..printing.engine import imported
-
-            imported()  # any warning about it is given in the job that uses it, and sent back
-        except Exception:  # noqa: BLE001 - the job that needs it reports the failure
-            pass
+#: The modules whose hooks this worker calls: every step's of the parent, and its own preload.
+_hooked: tuple[str, ...] = ()
 
 
-def _forget_caches() -> None:
-    if "briefing.printing.typeset" in sys.modules:
-        sys.modules["briefing.printing.typeset"].forget_caches()
+def _call_hooks(name: str) -> None:
+    """Call `name()` of each module in `_hooked` that is imported here and defines it."""
+    for module_name in dict.fromkeys(_hooked):
+        hook = getattr(sys.modules.get(module_name), name, None)
+        if callable(hook):
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 - a job that needs what failed here reports it
+                pass
 
 
 def die_with(parent: int | None) -> None:

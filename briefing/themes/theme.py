@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from ..sandbox.files import Refused, note, read_inside
+from ..sandbox.files import Refused, allow_hard_links_below, note, read_inside
 from ..errors import BriefError, Problem, closest
 
 STYLESHEET = "brief.css"
@@ -178,6 +178,7 @@ def builtin_themes() -> Path:
     package = Path(__file__).resolve().parent.parent
     for candidate in (package / "templates", package.parent / "templates"):
         if (candidate / "default" / BASE).is_file():
+            allow_hard_links_below(candidate)  # installers may link the installation's files from a cache
             return candidate
     raise BriefError([Problem(package, "the built-in templates are missing from this installation")])
 
@@ -474,3 +475,9 @@ def eject(theme: Theme, destination: str | Path) -> list[Path]:
     except OSError as error:
         raise BriefError([Problem(destination, f"cannot write: {error.strerror or error}")]) from None
     return written
+
+
+try:  # a process that only unpickles a Theme (a print worker) reads the installation's files as well
+    builtin_themes()
+except BriefError:  # no built-in themes here: loading one says so
+    pass

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .files import Refused, read_inside
-from .urls import below_a_prefix, parse_url_prefix
-from ..printing.engine import weasyprint
+from ..sandbox.files import Refused, read_inside
+from ..sandbox.urls import below_a_prefix, parse_url_prefix
+from .engine import weasyprint
 
 weasyprint()  # imported without slow library searches, before anything below imports it
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
