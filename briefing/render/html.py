@@ -18,7 +18,7 @@ from .. import __version__
 from ..content.markdown import DEFAULT_QUOTES, LANGUAGE_SPAN, LINK_SCHEMES, parser, written_link  # noqa: F401
 from ..content.models import Brief, PartialDate
 from .language import direction, format_date, layout_labels, section_title
-from .publication import back_matter
+from .publication import back_matter, citation_tags, json_ld
 from .environment import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
 from ..sandbox import workers
 from ..themes.theme import SECTION_KINDS, Theme, load_theme
@@ -77,6 +77,8 @@ def context(brief: Brief, theme: Theme | None = None) -> dict[str, Any]:
         "theme": ThemeInfo.of(theme),
         "version": __version__,
         "back_matter": back_matter(brief, labels),
+        "citation_tags": citation_tags(brief),
+        "json_ld": json_ld(brief),
     }
 
 

@@ -105,3 +105,73 @@ def back_matter(brief: Brief, labels: Labels) -> BackMatter:
         found["citation_style"] = style_of(brief)
         found["citation"] = Markup(citation_html(brief))
     return BackMatter(shown=any(bool(value) for value in found.values()), **found)
+
+
+# --- the web page's head: Highwire Press tags and schema.org JSON-LD ---------------------------------
+
+def citation_tags(brief: Brief) -> tuple[tuple[str, str], ...]:
+    """The `<meta name="citation_*">` tags Google Scholar and Zotero read, for a published brief."""
+    from .citation import csl_item
+
+    if not is_published(brief):
+        return ()
+    meta, item = brief.meta, csl_item(brief)
+    tags: list[tuple[str, str]] = [("citation_title", item["title"])]
+    for name in item.get("author", []):
+        tags.append(("citation_author", name.get("literal") or f"{name['family']}, {name['given']}"))
+    tags.append(("citation_publication_date", meta.date.strftime("%Y/%m/%d")))
+    optional = (("citation_doi", meta.doi), ("citation_isbn", meta.isbn), ("citation_issn", meta.issn),
+                ("citation_publisher", meta.publisher), ("citation_technical_report_institution", meta.publisher),
+                ("citation_technical_report_number", meta.identifier), ("citation_language", meta.language),
+                ("citation_abstract_html_url", meta.url),
+                ("citation_pdf_url", meta.url if meta.url and meta.url.lower().endswith(".pdf") else None))
+    tags += [(name, value) for name, value in optional if value]
+    tags += [("citation_keywords", keyword) for keyword in meta.keywords]
+    return tuple(tags)
+
+
+def json_ld(brief: Brief) -> Markup | None:
+    """schema.org's Report for a published brief, as JSON ready for a `<script type="application/ld+json">`."""
+    import json
+
+    from .citation import _plain
+
+    if not is_published(brief):
+        return None
+    meta = brief.meta
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "Report", "name": _plain(meta.title),
+                            "datePublished": meta.date.isoformat(), "inLanguage": meta.language}
+    if meta.subtitle:
+        data["description"] = _plain(meta.subtitle)
+    if meta.authors:
+        data["author"] = [{"@type": "Person", "name": _plain(author.name),
+                           **({"affiliation": {"@type": "Organization", "name": author.affiliation}}
+                              if author.affiliation else {}),
+                           **({"sameAs": f"https://orcid.org/{author.orcid}"} if author.orcid else {})}
+                          for author in meta.authors]
+    if meta.publisher:
+        data["publisher"] = {"@type": "Organization", "name": meta.publisher}
+    identifiers = [{"@type": "PropertyValue", "propertyID": kind, "value": value}
+                   for kind, value in (("DOI", meta.doi), ("ISBN", meta.isbn), ("ISSN", meta.issn)) if value]
+    if identifiers:
+        data["identifier"] = identifiers
+    if meta.doi or meta.url:
+        data["url"] = meta.url or f"https://doi.org/{meta.doi}"
+    if meta.doi:
+        data["sameAs"] = f"https://doi.org/{meta.doi}"
+    if meta.isbn:
+        data["isbn"] = meta.isbn
+    if meta.identifier:
+        data["reportNumber"] = meta.identifier
+    if meta.version:
+        data["version"] = meta.version
+    if meta.licence:
+        facts = licence_facts(meta.licence)
+        data["license"] = facts.url or facts.name
+    if meta.copyright:
+        data["copyrightNotice"] = meta.copyright
+    if meta.keywords:
+        data["keywords"] = list(meta.keywords)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # Inside <script>, "</script>" or "<!--" in a value would end or change the element: no "<", ">" or "&" is left.
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
