@@ -96,3 +96,27 @@ def test_right_identifiers_validate_and_are_kept_in_canonical_form(tmp_path):
     assert (tmp_path / "brief.yaml").exists()
     result = run_cli("validate", "brief.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_check_notes_a_published_brief_without_licence_or_affiliation(tmp_path):
+    data = minimal_brief()
+    data["meta"]["doi"] = "10.5555/test.2"
+    data["meta"]["authors"].append({"name": "Bea Unaffiliated"})
+    path = write_yaml(tmp_path / "brief.yaml", data)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    result = run_cli("validate", "brief.yaml", cwd=tmp_path)  # the editorial checks `check` runs too
+    assert result.returncode == 0, result.stderr
+    assert f"brief.yaml:{_place(lines, 'doi', '10.5555/test.2')}: meta.doi: the brief is published (a DOI) " \
+           "but names no licence" in result.stderr
+    assert f"brief.yaml:{_place(lines, 'name', 'Bea Unaffiliated')}: meta.authors.1.name: author " \
+           "'Bea Unaffiliated' of a published brief (a DOI) has no affiliation" in result.stderr
+    strict = run_cli("validate", "brief.yaml", "--strict", cwd=tmp_path)
+    assert strict.returncode != 0
+
+
+def test_a_licensed_published_brief_with_affiliations_gets_no_such_note(tmp_path):
+    data = minimal_brief()
+    data["meta"].update(url="https://itwp.example.org/b/1", licence="all-rights-reserved")
+    write_yaml(tmp_path / "brief.yaml", data)
+    result = run_cli("validate", "brief.yaml", cwd=tmp_path)
+    assert "licence" not in result.stderr and "affiliation" not in result.stderr
