@@ -26,7 +26,7 @@ pytestmark = pytest.mark.pdf
 COMBINED = (("pdf/a-3b", "pdf/ua-1"), ("pdf/a-2a", "pdf/ua-1"), ("pdf/a-4f", "pdf/ua-2"))
 BUILDS = {"plain": None, **{name: name for name in variants.VARIANTS},
           **{" + ".join(pair): pair for pair in COMBINED}}
-SOURCES = ["korea-japan-2021.validated.json", "korea-japan-2021.yaml"]
+SOURCES = ["korea-japan-2021.csl.json", "korea-japan-2021.validated.json", "korea-japan-2021.yaml"]  # the citation: a published brief
 
 
 def _file_name(key: str) -> str:
@@ -222,7 +222,7 @@ def test_pdfbox_preflight_rejects_what_weasyprint_alone_writes_as_pdf_a_1b(tmp_p
     """The checker is not blind: WeasyPrint's own PDF/A-1b, without briefing's repairs, fails it."""
     from briefing.printing import conform
 
-    monkeypatch.setattr(conform, "needed", lambda variant, first_page: False)
+    monkeypatch.setattr(conform, "needed", lambda variant, first_page, publication=None: False)
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     pdf_path = build(content, tmp_path / "weasyprint-a1b.pdf", variant="pdf/a-1b", limits=None).pdf
     [(_, errors)] = conformance.pdfbox_preflight([pdf_path]).items()

@@ -21,6 +21,7 @@ COMMANDS = {
     "build": ("build", "build"),
     "validate": ("validate", "validate"),
     "check": ("check", "check_command"),
+    "cite": ("cite", "cite"),
     "watch": ("watch", "watch"),
     "attach": ("attach", "attach_command"),
     "diff": ("diff", "diff_command"),

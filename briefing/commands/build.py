@@ -162,7 +162,8 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
                         base_folder=content.resolve().parent, variant=options.variant, attachments=files,
                         first_page=options.first_page,
                         identifier=identifier(original, options.variant, paper, theme.name, options.first_page),
-                        allowed_urls=options.allowed_urls, limits=options.limits, name=content)
+                        allowed_urls=options.allowed_urls, limits=options.limits, name=content,
+                        publication=publication(brief))
     from ..content.review import glyph_problems  # characters no installed font could draw
     from .preflight import findings  # layout, contrast, alt text, headings: located like the content's warnings
 
@@ -227,4 +228,45 @@ def _embedded_files(brief: Any, content: Path, original: bytes, options: BuildOp
                                                  "use pdf/a-3b or pdf/a-3u",
                                       field="attach") for path in options.attach])
         return []
-    return [*embed.source_files(brief, content, original), *embed.attachments(brief, content, options.attach)]
+    return [*embed.source_files(brief, content, original), *citation_files(brief, content),
+            *embed.attachments(brief, content, options.attach)]
+
+
+# --- a published brief (issue 23): its citation as an embedded file, its facts in the XMP ---------
+
+def citation_files(brief: Any, content: Path) -> list[Any]:
+    """A published brief's citation as CSL-JSON (`<stem>.csl.json`), for reference managers."""
+    from ..printing.embed import EmbeddedFile, dates
+    from ..render.citation import csl_json
+    from ..render.publication import is_published
+
+    if not is_published(brief):
+        return []
+    created, modified = dates(brief)
+    return [EmbeddedFile(f"{content.stem}.csl.json", csl_json(brief).encode("utf-8"),
+                         "How to cite this brief, as CSL-JSON", "Supplement", created, modified,
+                         "application/vnd.citationstyles.csl+json")]
+
+
+def publication(brief: Any) -> Any:
+    """What the PDF's XMP says of a published brief (None for a brief that is not one)."""
+    from ..content.identifiers import licence_facts
+    from ..printing.xmp import Publication
+    from ..render.html import plain
+    from ..render.language import layout_labels
+    from ..render.publication import is_published
+
+    if not is_published(brief):
+        return None
+    meta = brief.meta
+    facts = licence_facts(meta.licence) if meta.licence else None
+    labels = layout_labels(brief)
+    licence_line = (labels.all_rights_reserved if facts.url is None else facts.name) if facts else None
+    rights = " ".join(part.rstrip(".") + "." for part in (meta.copyright, licence_line) if part) or None
+    identifier = (f"doi:{meta.doi}" if meta.doi else f"urn:isbn:{meta.isbn.replace('-', '')}" if meta.isbn
+                  else meta.identifier)
+    creators = tuple(plain(author.name) for author in meta.authors) or ((meta.publisher,) if meta.publisher else ())
+    return Publication(title=plain(meta.title), creators=creators, identifier=identifier, doi=meta.doi,
+                       isbn=meta.isbn, issn=meta.issn, rights=rights,
+                       marked=(not facts.public_domain) if facts else None,
+                       web_statement=facts.url if facts and facts.elements else None, language=meta.language)

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo,
                       model_validator)
 from .formats import SHORTHAND_LISTS
+from .identifiers import CITATION_STYLES, Doi, Email, Https, Isbn, Issn, Licence, Orcid
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -144,6 +145,13 @@ class Author(Model):
     affiliation: Text | None = Field(None, description="The author's institution.")
     language: Language | None = Field(
         None, description="The language of the name, where it is not the brief's, such as ja for 菅義偉.")
+    # --- publication: who the author is, for the back matter (issue 23) ---
+    orcid: Orcid | None = Field(None, description="The author's ORCID iD, such as 0000-0002-1825-0097; "
+                                                  "printed as a link to https://orcid.org/.")
+    email: Email | None = Field(None, description="The author's e-mail address.")
+    bio: Markdown | None = Field(None, description="A few sentences about the author, printed under "
+                                                   "'About the authors' (Markdown).")
+    # --- end publication ---
 
 
 class Revision(Model):
@@ -176,8 +184,28 @@ class Meta(Model):
                                                             "a longer brief, with the pages each section takes.")
     word_budget: int | None = Field(None, ge=1, description="Words the summary and sections may hold together "
                                                             "(meta, sources and labels do not count).")
-    # Revisions (issue 24): the edition and the versions before it, printed as a revision history.
-    version: Text | None = Field(None, description="The version of this edition, such as 1.1.")
+    # --- publication: identifiers, rights and back matter (issue 23) ---
+    doi: Doi | None = Field(None, description="The brief's DOI, such as 10.5555/bgn.2026.07: printed as a "
+                                              "https://doi.org/ link, written into the PDF's metadata.")
+    isbn: Isbn | None = Field(None, description="The brief's ISBN (ISBN-10 or ISBN-13), check digit checked.")
+    issn: Issn | None = Field(None, description="The ISSN of the series the brief belongs to, check digit checked.")
+    licence: Licence | None = Field(
+        None, description="The brief's licence: an SPDX licence id (CC-BY-4.0, CC-BY-NC-ND-4.0, CC0-1.0, …) "
+                          "or all-rights-reserved; printed with its name and deed link, and in the PDF's rights.")
+    copyright: Text | None = Field(None, description="The copyright line, such as '© 2026 Institute for "
+                                                     "Transboundary Water Policy'; also the right holder.")
+    url: Https | None = Field(None, description="The brief's home on the web (https).")
+    version: Text | None = Field(None, description="The brief's version, such as '1.0'.")
+    acknowledgements: Markdown | None = Field(None, description="Thanks, printed in the back matter (Markdown).")
+    funding: Markdown | None = Field(None, description="Who funded the work, printed in the back matter "
+                                                       "(Markdown).")
+    disclaimer: Markdown | None = Field(None, description="Whose views the brief states, printed last "
+                                                          "(Markdown).")
+    contact: Email | None = Field(None, description="Where readers write to, such as briefs@example.org.")
+    citation_style: Literal[CITATION_STYLES] | None = Field(  # type: ignore[valid-type]
+        None, description="The CSL style of 'How to cite': " + ", ".join(CITATION_STYLES)
+                          + " (default chicago-author-date).")
+    # --- end publication ---
     revisions: list[Revision] = Field(default_factory=list, description="The published versions, oldest first, "
                                                                         "each with its version, date and note.")
 
@@ -373,6 +401,28 @@ class Labels(Model):
     subject: Text = Field("Subject", description="The memo's subject row.")
     sender: Text = Field("From", description="The memo's row of authors.")
     series: Text = Field("Series", description="The memo's series row.")
+    # --- publication: the back matter's wording (issue 23) ---
+    about_authors: Text = Field("About the authors", description="Heading of the authors' biographies.")
+    acknowledgements: Text = Field("Acknowledgements", description="Heading of the acknowledgements.")
+    funding: Text = Field("Funding", description="Heading of the funding statement.")
+    how_to_cite: Text = Field("How to cite this brief", description="Heading of the brief's own citation.")
+    licence: Text = Field("Licence", description="Heading of the licence and copyright.")
+    identifiers: Text = Field("Identifiers", description="Heading of the DOI, ISBN, ISSN and reference.")
+    reference: Text = Field("Reference", description="The label of the brief's identifier (meta.identifier).")
+    version: Text = Field("Version", description="The label of the brief's version.")
+    contact: Text = Field("Contact", description="The label of the contact address.")
+    disclaimer: Text = Field("Disclaimer", description="Heading of the disclaimer.")
+    all_rights_reserved: Text = Field("All rights reserved.", description="The statement of a work whose "
+                                                                          "rights are all reserved.")
+    cc_by: Text = Field("Credit must be given to the creator.", description="Creative Commons BY, in words.")
+    cc_nc: Text = Field("Only noncommercial uses of the work are permitted.",
+                        description="Creative Commons NC, in words.")
+    cc_sa: Text = Field("Adaptations must be shared under the same terms.",
+                        description="Creative Commons SA, in words.")
+    cc_nd: Text = Field("No derivatives or adaptations of the work are permitted.",
+                        description="Creative Commons ND, in words.")
+    cc_zero: Text = Field("The work is dedicated to the public domain.", description="CC0, in words.")
+    # --- end publication ---
     comma: Annotated[str, StringConstraints(min_length=1, max_length=3)] = Field(
         ", ", description="What separates the parts of a source entry or of a name's details.")
     colon: Annotated[str, StringConstraints(min_length=1, max_length=3)] = Field(

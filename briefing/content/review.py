@@ -77,6 +77,7 @@ def review(brief: Brief, path: Path | str = "<brief>", positions: Positions | No
     _links(brief, warn)
     _word_budget(brief, warn)
     _prose_marks(brief, warn)
+    _publication(brief, warn)
     return sorted(warnings, key=lambda p: (p.line is None, p.line or 0, p.column or 0))
 
 
@@ -161,6 +162,24 @@ def _uncited_sources(brief: Brief, warn: Any) -> None:
     for index, source in enumerate(brief.sources):
         if source.id not in cited:
             warn(("sources", index, "id"), "uncited_source", f"source {source.id!r} is never cited")
+
+
+def _publication(brief: Brief, warn: Any) -> None:
+    """A brief published on the web or under a DOI says who may reuse it, and where each author works."""
+    meta = brief.meta
+    published_as = "doi" if meta.doi else "url" if meta.url else None
+    if published_as is None:
+        return
+    how = "a DOI" if published_as == "doi" else "a url"
+    if meta.licence is None:
+        warn(("meta", published_as), "published_without_licence",
+             f"the brief is published ({how}) but names no licence: set meta.licence to an SPDX id such as "
+             "CC-BY-4.0, or to all-rights-reserved, so readers know what they may do with it")
+    for index, author in enumerate(meta.authors):
+        if author.affiliation is None:
+            warn(("meta", "authors", index, "name"), "author_without_affiliation",
+                 f"author {author.name!r} of a published brief ({how}) has no affiliation: "
+                 "readers and indexes credit the institution too")
 
 
 def _order(brief: Brief, warn: Any) -> None:

@@ -50,13 +50,16 @@ xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">\
 </rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>"""
 
 
-def needed(variant: variants.Variant, first_page: int | None) -> bool:
-    return bool(variants.names(variant)) or first_page is not None
+def needed(variant: variants.Variant, first_page: int | None, publication: Any = None) -> bool:
+    return bool(variants.names(variant)) or first_page is not None or publication is not None
 
 
-def finish(pdf: bytes, variant: variants.Variant, first_page: int | None = None) -> bytes:
-    """`pdf` as written by WeasyPrint, made what `variant` claims; page labels from `first_page`."""
+def finish(pdf: bytes, variant: variants.Variant, first_page: int | None = None, publication: Any = None) -> bytes:
+    """`pdf` as written by WeasyPrint, made what `variant` claims; page labels from `first_page`;
+    a published brief's creators, identifiers and rights (`xmp.Publication`) in its XMP."""
     import pikepdf
+
+    from . import xmp
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
         if first_page is not None:
@@ -69,6 +72,8 @@ def finish(pdf: bytes, variant: variants.Variant, first_page: int | None = None)
         if variants.is_archival(variant):
             complete_cidsets(document)
         _claims(document, variant)
+        if publication is not None:
+            xmp.add(document, publication, variant)
         if pdf_a_1:
             _xmp_for_pdfbox(document)
         buffer = io.BytesIO()

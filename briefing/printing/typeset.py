@@ -27,6 +27,7 @@ from typing import Any
 from . import conform, variants
 from .embed import EmbeddedFile, source_date_epoch
 from .layout import Layout, inspect
+from .xmp import Publication
 from ..errors import BriefError, Problem
 from ..sandbox import workers
 from ..sandbox.limits import Limits, run_limited
@@ -52,7 +53,7 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
               identifier: bytes | None = None, attachments: Sequence[EmbeddedFile] = (),
               first_page: int | None = None, allowed_urls: tuple[str, ...] = (),
               limits: Limits | None = DEFAULT_LIMITS, name: str | Path = "brief",
-              base_folder: Path | None = None) -> PrintedBrief:
+              base_folder: Path | None = None, publication: Publication | None = None) -> PrintedBrief:
     """Typeset `html` with the theme's stylesheets on `paper` (a4 or letter).
 
     `variant` is one of the PDF variants offered (pdf/a-3b, pdf/ua-1, …), or one
@@ -64,7 +65,8 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
     within `limits` (`None`: in this process, unbounded). `name` (the content
     file, usually) is what errors point at. Relative URLs in `html` (an image in
     the prose) are read from `base_folder`, the content's folder, which must be one
-    of `allowed_folders`, or where it lacks them, from the theme's folders.
+    of `allowed_folders`, or where it lacks them, from the theme's folders. `publication`
+    (creators, identifiers, rights) is written into the PDF's XMP.
     """
     from ..sandbox.urls import parse_url_prefix
 
@@ -90,7 +92,7 @@ def print_pdf(html: str, theme: Theme | None = None, *, paper: str = "a4",
     folders = tuple(Path(folder).resolve() for folder in (*theme.folders, *allowed_folders))
     search = tuple(Path(folder).resolve() for folder in ((base_folder,) if base_folder else ()) + theme.folders)
     job = _PrintJob(html, theme, paper, folders, tuple(allowed_urls), variant, identifier, tuple(attachments),
-                    first_page, limits.max_pages if limits else None, str(name), search)
+                    first_page, limits.max_pages if limits else None, str(name), search, publication)
     if limits is None:
         return _print(job)
     return run_limited(_print, (job,), limits, name)
@@ -111,6 +113,7 @@ class _PrintJob:
     name: str
     search: tuple[Path, ...]
     """Where the document's relative URLs are found: the content's folder, then the theme's."""
+    publication: Publication | None = None
 
 
 def _print(job: _PrintJob) -> PrintedBrief:
@@ -148,8 +151,8 @@ def _print(job: _PrintJob) -> PrintedBrief:
                                      finisher=_relationships(embedded), **options)
             if fetcher.refused:
                 raise fetcher.refused[0]
-            if conform.needed(variant, job.first_page):
-                pdf = conform.finish(pdf, variant, job.first_page)
+            if conform.needed(variant, job.first_page, job.publication):
+                pdf = conform.finish(pdf, variant, job.first_page, job.publication)
     except RefusedResource as refusal:
         raise BriefError([Problem(refusal.url, f"refused: {refusal.reason}")]) from None
     except TooManyPages as error:

@@ -21,6 +21,7 @@ from ..content.diff import Diff
 from ..content.models import Brief, PartialDate
 from .language import direction, format_date, layout_labels, section_title
 from .typography import CJK_LANGUAGES, pair_quotes, set_type
+from .publication import back_matter, citation_tags, json_ld
 from .environment import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
 from ..sandbox import workers
 from ..themes.theme import SECTION_KINDS, Theme, load_theme
@@ -73,12 +74,13 @@ def context(brief: Brief, theme: Theme | None = None, *, changes: Diff | None = 
     from .revisions import changes_box, revision_words
 
     shown = theme.sections if theme is not None else SECTION_KINDS
+    labels = layout_labels(brief)
     return {
         "changes": changes_box(changes, brief, previous, item_label=_citation_label) if changes is not None else None,
         "revision_words": revision_words(brief),
         "brief": brief,
         "meta": brief.meta,
-        "labels": layout_labels(brief),
+        "labels": labels,
         "direction": direction(brief.meta.language),
         "sections": [Section(kind, kind.replace("_", "-"), getattr(brief, kind), section_title(brief, kind))
                      for kind in SECTION_KINDS if getattr(brief, kind) is not None and kind in shown],
@@ -87,6 +89,9 @@ def context(brief: Brief, theme: Theme | None = None, *, changes: Diff | None = 
         "cited_by": _cited_by(brief, shown),
         "theme": ThemeInfo.of(theme),
         "version": __version__,
+        "back_matter": back_matter(brief, labels),
+        "citation_tags": citation_tags(brief),
+        "json_ld": json_ld(brief),
     }
 
 

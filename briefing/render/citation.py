@@ -1,0 +1,268 @@
+"""How to cite a brief: its CSL data, formatted by a CSL processor, and the formats reference managers read.
+
+The brief's own citation is one CSL-JSON item (type `report`). citeproc-py
+formats it with the official CSL styles shipped in `csl/` beside this file
+(from the citation-style-language/styles repository, CC BY-SA 3.0, see
+`csl/LICENSE.md`), in the CSL locale of the brief's language. `bibtex()` and
+`ris()` write the same facts for reference managers.
+
+Nothing here imports WeasyPrint: `briefing cite` uses it on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..content.identifiers import CITATION_STYLES, DEFAULT_CITATION_STYLE
+from ..content.models import Brief
+
+STYLES_FOLDER = Path(__file__).with_name("csl")
+FORMATS = ("text", "bibtex", "ris", "csl-json")
+#: Names written family name first, without a space to split at, in these languages.
+_FAMILY_FIRST = ("ja", "ko", "zh")
+
+
+def style_of(brief: Brief, style: str | None = None) -> str:
+    """The CSL style to use: `style` if given, else the brief's `citation_style`, else chicago-author-date."""
+    chosen = style or brief.meta.citation_style or DEFAULT_CITATION_STYLE
+    if chosen not in CITATION_STYLES:
+        raise ValueError(f"unknown citation style {chosen!r} (offered: {', '.join(CITATION_STYLES)})")
+    return chosen
+
+
+def item_id(brief: Brief) -> str:
+    return brief.meta.identifier or "brief"
+
+
+def _plain(value: str | None) -> str:
+    """A text field without its `[…]{lang=…}` marks."""
+    return re.sub(r"\[([^\[\]\n]+)\]\{lang=[A-Za-z0-9-]+\}", r"\1", value or "")
+
+
+def csl_name(name: str, language: str | None, brief_language: str) -> dict[str, str]:
+    """A person's name as CSL wants it: family and given, split at the last space; written whole
+    (`literal`) for a one-word name or a name in Chinese, Japanese or Korean."""
+    name = _plain(name).strip()
+    tag = (language or brief_language).split("-")[0].lower()
+    if " " not in name or tag in _FAMILY_FIRST:
+        return {"literal": name}
+    given, family = name.rsplit(" ", 1)
+    return {"family": family, "given": given}
+
+
+def csl_item(brief: Brief) -> dict[str, Any]:
+    """The brief as one CSL-JSON item (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html)."""
+    meta = brief.meta
+    item: dict[str, Any] = {"id": item_id(brief), "type": "report", "title": _plain(meta.title)}
+    if meta.authors:
+        item["author"] = [csl_name(author.name, author.language, meta.language) for author in meta.authors]
+    item["issued"] = {"date-parts": [[meta.date.year, meta.date.month, meta.date.day]]}
+    optional = {"DOI": meta.doi, "URL": meta.url or (f"https://doi.org/{meta.doi}" if meta.doi else None),
+                "publisher": meta.publisher, "number": meta.identifier, "ISBN": meta.isbn, "ISSN": meta.issn,
+                "collection-title": meta.series, "version": meta.version, "language": meta.language,
+                "abstract": _plain(meta.subtitle) or None}
+    item.update({key: value for key, value in optional.items() if value})
+    if meta.keywords:
+        item["keyword"] = ", ".join(meta.keywords)
+    return item
+
+
+def csl_json(brief: Brief) -> str:
+    """The brief's CSL-JSON: a list of one item, as reference managers import it."""
+    return json.dumps([csl_item(brief)], ensure_ascii=False, indent=2) + "\n"
+
+
+@lru_cache(maxsize=1)
+def _primary_dialects() -> dict[str, str]:
+    from citeproc import frontend
+
+    path = Path(frontend.LOCALES_PATH) / "locales.json"
+    return json.loads(path.read_text(encoding="utf-8"))["primary-dialects"]
+
+
+def csl_locale(tag: str) -> str:
+    """The CSL locale for a BCP 47 tag: the tag itself where citeproc-py has it (en-GB, pt-BR),
+    zh-TW for traditional Chinese, else the language's primary dialect (ko: ko-KR), else en-US."""
+    from citeproc import frontend
+
+    parts = tag.replace("_", "-").split("-")
+    language = parts[0].lower()
+    candidates = ["-".join([language, *(part.upper() if len(part) == 2 else part.title() for part in parts[1:])])]
+    if language == "zh" and any(part.lower() in ("hant", "tw", "hk", "mo") for part in parts[1:]):
+        candidates.insert(0, "zh-TW")
+    candidates.append(_primary_dialects().get(language, "en-US"))
+    for candidate in candidates:
+        if (Path(frontend.LOCALES_PATH) / f"locales-{candidate}.xml").is_file():
+            return candidate
+    return "en-US"
+
+
+@lru_cache(maxsize=32)
+def _style(name: str, locale: str) -> Any:
+    from citeproc import CitationStylesStyle
+
+    _honour_initialize_false()
+    return CitationStylesStyle(str(STYLES_FOLDER / f"{name}.csl"), locale=locale, validate=False)
+
+
+@lru_cache(maxsize=1)
+def _honour_initialize_false() -> None:
+    """citeproc-py 0.11 ignores CSL 1.0.1's `initialize="false"` on cs:name ("given names are no longer
+    initialized"), so Chicago's bibliography printed "Ångström, Z." for "Ångström, Zoë"; a name
+    element that says so keeps its given names whole."""
+    from citeproc import model
+
+    initialize = model.Name.initialize
+    if getattr(initialize, "honours_initialize_false", False):
+        return
+
+    def honouring(self: Any, given: str, mark: str, context: Any) -> str:
+        if self.get("initialize") == "false":
+            return given
+        return initialize(self, given, mark, context)
+
+    honouring.honours_initialize_false = True  # type: ignore[attr-defined]
+    model.Name.initialize = honouring
+
+
+def formatted(items: list[dict[str, Any]], style: str, language: str = "en", *, html: bool = True) -> list[str]:
+    """Bibliography entries for CSL `items` in `style`, as HTML (escaped, with <i> and <b>) or plain text."""
+    import warnings
+
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    with warnings.catch_warnings():  # citeproc-py warns of CSL features it leaves out, such as `display`
+        warnings.simplefilter("ignore")
+        # citeproc-py escapes the style's own strings but passes the data through as it is: the data
+        # is escaped first, so a title holding "<b>" or "&" prints as written and never as markup.
+        data = _escaped(items) if html else items
+        bibliography = CitationStylesBibliography(_style(style, csl_locale(language)), CiteProcJSON(data),
+                                                  formatter.html if html else formatter.plain)
+        for item in items:
+            bibliography.register(Citation([CitationItem(item["id"])]))
+        entries = [str(entry) for entry in bibliography.bibliography()]
+    return [_tidy(entry) for entry in entries]
+
+
+def _escaped(value: Any) -> Any:
+    from markupsafe import escape
+
+    if isinstance(value, str):
+        return str(escape(value))
+    if isinstance(value, list):
+        return [_escaped(item) for item in value]
+    if isinstance(value, dict):
+        return {key: value if key == "id" else _escaped(value) for key, value in value.items()}
+    return value
+
+
+def _tidy(entry: str) -> str:
+    """IEEE's entries open with their number ("[1]"), which a lone citation does not need."""
+    return re.sub(r"^\[1\]\s*", "", entry.strip())
+
+
+def _as_cited(brief: Brief) -> dict[str, Any]:
+    """The CSL item to format: a brief with no author named is cited under its publisher, as a work
+    by an organisation is (citeproc-py would otherwise print the title twice: once in the author's
+    place, as the styles substitute it, and once more in its own)."""
+    item = csl_item(brief)
+    if "author" not in item and brief.meta.publisher:
+        item["author"] = [{"literal": _plain(brief.meta.publisher)}]
+    return item
+
+
+def citation_text(brief: Brief, style: str | None = None) -> str:
+    """How to cite the brief, as plain text in `style` (default: the brief's citation_style)."""
+    return formatted([_as_cited(brief)], style_of(brief, style), brief.meta.language, html=False)[0]
+
+
+def citation_html(brief: Brief, style: str | None = None) -> str:
+    """How to cite the brief, as HTML in `style`, its addresses made links."""
+    entry = formatted([_as_cited(brief)], style_of(brief, style), brief.meta.language)[0]
+    return _linked(entry)
+
+
+_ADDRESS = re.compile(r"https://[^\s<>\"]+")
+
+
+def _linked(entry: str) -> str:
+    """Every https address in an HTML entry as a link (a closing full stop stays outside)."""
+    def link(match: re.Match[str]) -> str:
+        address = match.group(0)
+        end = ""
+        while address and address[-1] in ".,;:)":
+            address, end = address[:-1], address[-1] + end
+        return f'<a href="{address}">{address}</a>{end}'
+    return _ADDRESS.sub(link, entry)
+
+
+# --- BibTeX and RIS ------------------------------------------------------------------------------
+
+_BIBTEX_SPECIAL = re.compile(r"([\\{}%&#$_~^])")
+
+
+def _bibtex_text(value: str) -> str:
+    return _BIBTEX_SPECIAL.sub(lambda m: {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}",
+                                          "^": r"\textasciicircum{}"}.get(m.group(1), "\\" + m.group(1)), value)
+
+
+def _bibtex_name(name: dict[str, str]) -> str:
+    if "literal" in name:
+        return "{" + _bibtex_text(name["literal"]) + "}"
+    return f"{_bibtex_text(name['family'])}, {_bibtex_text(name['given'])}"
+
+
+def bibtex(brief: Brief) -> str:
+    """The brief as a BibTeX @techreport entry (UTF-8, for BibLaTeX and Biber or BibTeX 8-bit)."""
+    item = csl_item(brief)
+    key = re.sub(r"[^A-Za-z0-9_.:-]", "", item["id"]) or "brief"
+    year, month, day = item["issued"]["date-parts"][0]
+    fields: list[tuple[str, str]] = [("title", "{" + _bibtex_text(item["title"]) + "}")]
+    if "author" in item:
+        fields.append(("author", " and ".join(_bibtex_name(name) for name in item["author"])))
+    fields += [("year", str(year)), ("month", str(month)), ("date", f"{year:04d}-{month:02d}-{day:02d}")]
+    for field, name in (("institution", "publisher"), ("number", "number"), ("series", "collection-title"),
+                        ("isbn", "ISBN"), ("issn", "ISSN"), ("version", "version"), ("langid", "language")):
+        if name in item:
+            fields.append((field, _bibtex_text(item[name])))
+    for field, name in (("doi", "DOI"), ("url", "URL")):  # verbatim fields: no escaping
+        if name in item:
+            fields.append((field, item[name]))
+    body = ",\n".join(f"  {field} = {{{value}}}" for field, value in fields)
+    return f"@techreport{{{key},\n{body}\n}}\n"
+
+
+def ris(brief: Brief) -> str:
+    """The brief as an RIS record (type RPRT), as Zotero, EndNote and Mendeley import it."""
+    item = csl_item(brief)
+    year, month, day = item["issued"]["date-parts"][0]
+    lines = [("TY", "RPRT"), ("TI", item["title"])]
+    for name in item.get("author", []):
+        lines.append(("AU", name.get("literal") or f"{name['family']}, {name['given']}"))
+    lines += [("PY", str(year)), ("DA", f"{year:04d}/{month:02d}/{day:02d}/")]
+    for tag, name in (("PB", "publisher"), ("T3", "collection-title"), ("M1", "number"), ("DO", "DOI"),
+                      ("UR", "URL"), ("SN", "ISBN"), ("SN", "ISSN"), ("ET", "version"), ("LA", "language"),
+                      ("AB", "abstract")):
+        if name in item:
+            lines.append((tag, item[name]))
+    lines += [("KW", keyword) for keyword in brief.meta.keywords]
+    lines.append(("ER", ""))
+    return "".join(f"{tag}  - {value}".rstrip() + "\r\n" for tag, value in lines)
+
+
+def export(brief: Brief, format: str = "text", style: str | None = None) -> str:
+    """The brief's citation in `format`: text (in a CSL style), bibtex, ris or csl-json."""
+    if format == "text":
+        return citation_text(brief, style) + "\n"
+    if format == "bibtex":
+        return bibtex(brief)
+    if format == "ris":
+        return ris(brief)
+    if format == "csl-json":
+        return csl_json(brief)
+    raise ValueError(f"unknown citation format {format!r} (expected {', '.join(FORMATS)})")
