@@ -361,6 +361,9 @@ class Labels(Model):
     subject: Text = Field("Subject", description="The memo's subject row.")
     sender: Text = Field("From", description="The memo's row of authors.")
     series: Text = Field("Series", description="The memo's series row.")
+    contents: Text = Field("Contents", description="Heading of the web page's table of contents.")
+    skip_to_content: Text = Field("Skip to the brief", description="The web page's skip link, for keyboards.")
+    download_pdf: Text = Field("Download the PDF", description="The web page's link to the PDF built with it.")
     comma: Annotated[str, StringConstraints(min_length=1, max_length=3)] = Field(
         ", ", description="What separates the parts of a source entry or of a name's details.")
     quotes: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=3)]],

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape as html_unescape
+from urllib.parse import quote
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -50,17 +52,43 @@ class CitationGroup:
     citations: list[Citation]
 
 
-def render_html(brief: Brief, theme: Theme | None = None) -> str:
-    """The brief as a complete HTML document, ready for printing."""
+@dataclass(frozen=True)
+class WebPage:
+    """What only the web edition shows (`web` in the templates; None when printing): a skip link,
+    the table of contents, a footer, a link to the PDF beside the page, metadata for link previews."""
+
+    pdf: str | None = None
+    """The file name of the PDF built with the page, in the same folder; None: no link."""
+    description: str = ""
+
+    @property
+    def pdf_href(self) -> str | None:
+        return quote(self.pdf) if self.pdf else None
+
+
+def render_html(brief: Brief, theme: Theme | None = None, web: WebPage | None = None) -> str:
+    """The brief as a complete HTML document, ready for printing; with `web`, its web edition."""
     theme = theme or load_theme()
     entry = ENTRY if theme.find(ENTRY) else "base.html.j2"
-    return render_template(theme, entry, context(brief, theme), filters=FILTERS)
+    return render_template(theme, entry, context(brief, theme, web), filters=FILTERS)
 
 
-def context(brief: Brief, theme: Theme | None = None) -> dict[str, Any]:
+def web_page(brief: Brief, pdf: str | None = None) -> WebPage:
+    """The web edition's details: the PDF's name, and a description (the subtitle, else the first takeaway)."""
+    if brief.meta.subtitle:
+        description = plain(brief.meta.subtitle)
+    else:
+        first = brief.summary[0] if brief.summary else ""
+        description = re.sub(r"<[^>]*>", "", _markdown().renderInline(plain(first)))
+        description = html_unescape(description)
+    return WebPage(pdf=pdf, description=" ".join(description.split()))
+
+
+def context(brief: Brief, theme: Theme | None = None, web: WebPage | None = None) -> dict[str, Any]:
     """The variables every template receives."""
     shown = theme.sections if theme is not None else SECTION_KINDS
     return {
+        "web": web,
         "brief": brief,
         "meta": brief.meta,
         "labels": layout_labels(brief),
