@@ -61,6 +61,9 @@ _IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc=")(?P<url>[^"]*)(")""")
 _HEAD_START = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 _BEFORE_HEAD = re.compile(r"\A\s*(?:<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*|<html\b[^>]*>\s*)*\Z", re.IGNORECASE | re.DOTALL)
+_LINK = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
+_REL = re.compile(r"""\brel\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+NAMING_RELS = {"canonical", "alternate", "author", "license", "me", "cite-as", "describedby", "item"}
 _CHARSET = re.compile(r"\s*<meta\s+charset=[^>]*>", re.IGNORECASE)
 _DATA_FIELD = re.compile(r'\sdata-field="[^"]*"')
 _CONTENT = re.compile(r"""\bcontent\s*:\s*([^;{}]*)""")
@@ -94,6 +97,9 @@ def standalone_html(html: str, theme: Theme, paper: str = "a4", *, variant: str 
         sheets.append(("dark scheme", dark, None))
 
     body = _DATA_FIELD.sub("", html)  # the preflight's locators: the page has no use for them
+    # A <link> that loads (a stylesheet, a preload, an icon) goes: Chromium's preload scanner asks for
+    # some before the policy refuses them. Links that only name a page (canonical, alternate) stay.
+    body = _LINK.sub(lambda match: match.group(0) if _names_only(match.group(0)) else "", body)
     search = tuple(Path(folder).resolve() for folder in ((base_folder,) if base_folder else ()) + theme.folders)
     body = _IMG_SRC.sub(lambda match: match.group(1) + _image(match["url"], search, folders) + match.group(3), body)
     drawn = drawn_characters(body, (text for _, text, _ in sheets))
@@ -114,6 +120,13 @@ def standalone_html(html: str, theme: Theme, paper: str = "a4", *, variant: str 
     if end := _HEAD_END.search(body):
         return body[:end.start()] + tags + body[end.start():]
     return body.replace(head, head + tags, 1)
+
+
+def _names_only(tag: str) -> bool:
+    """Whether a <link> only names another page (and loads nothing)."""
+    rel = _REL.search(tag)
+    words = set((next(group for group in rel.groups() if group is not None) if rel else "").lower().split())
+    return bool(words) and words <= NAMING_RELS
 
 
 def policy(styles: Any) -> str:
@@ -196,12 +209,13 @@ class _Cleaner:
         if keyword == "font-face":
             return self._font_face(rule, folder)
         prelude = tinycss2.serialize(rule.prelude).strip()
+        keyword_and_prelude = f"@{rule.at_keyword} {prelude}" if prelude else f"@{rule.at_keyword}"
         if rule.content is None:
             return f"@{rule.at_keyword} {self._values(rule.prelude, folder).strip()};\n"
         if keyword in GROUPING:
             inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
-            return f"@{rule.at_keyword} {prelude} {{\n{''.join(self._rule(r, folder, depth, False) for r in inner)}}}\n"
-        return f"@{rule.at_keyword} {prelude} {{{self._values(rule.content, folder)}}}\n"
+            return f"{keyword_and_prelude} {{\n{''.join(self._rule(r, folder, depth, False) for r in inner)}}}\n"
+        return f"{keyword_and_prelude} {{{self._values(rule.content, folder)}}}\n"
 
     def _import(self, rule: Any, folder: Path, depth: int) -> str:
         import tinycss2

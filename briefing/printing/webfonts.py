@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable
 
@@ -22,9 +23,15 @@ MAX_CACHED = 128
 _cache: OrderedDict[tuple[str, str], bytes | None] = OrderedDict()
 
 
+#: Characters that every face draws (spaces, punctuation, digits, signs): a face that draws only
+#: these of a page's characters is never the one a browser picks for them (the house faces come
+#: first in every font stack), so it is left out.
+SHARED_CATEGORIES = {"Zs", "Zl", "Zp", "Po", "Ps", "Pe", "Pd", "Pi", "Pf", "Pc", "Nd", "Cf", "Cc", "Sm", "Sc", "Sk"}
+
+
 def subset_woff2(data: bytes, characters: Iterable[str]) -> bytes | None:
     """The font in `data` with only the glyphs of `characters`, as WOFF2; None if it draws none of them
-    (or is no font fontTools can read)."""
+    but the shared ones (`SHARED_CATEGORIES`), or is no font fontTools can read."""
     wanted = "".join(sorted(set(characters)))
     key = (hashlib.sha256(data).hexdigest(), wanted)
     if key in _cache:
@@ -48,7 +55,7 @@ def _subset(data: bytes, wanted: str) -> bytes | None:
     try:
         font = subset.load_font(io.BytesIO(data), options, dontLoadGlyphNames=True)
         drawn = {ord(char) for char in wanted} & set(font.getBestCmap() or {})
-        if not drawn:
+        if all(unicodedata.category(chr(code)) in SHARED_CATEGORIES for code in drawn):
             return None
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=drawn)
