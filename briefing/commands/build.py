@@ -91,7 +91,7 @@ def build(content: str | Path, output: str | Path | None = None, options: BuildO
 
         workers.prestart("printing", preload=("briefing.printing.typeset",))  # imports WeasyPrint meanwhile
     with recording() as reads:
-        printed, document, warnings, folders = _render_and_print(content, options)
+        printed, document, warnings, folders = _render_and_print(content, options, pdf_name=output.name)
     return deliver(output, key, options, started, pdf=printed.pdf, pages=printed.pages,
                    html=document if options.html else None, pictures=page_pictures(printed.pdf, options),
                    warnings=warnings, reads=dict(reads), folders=folders)
@@ -132,13 +132,15 @@ def page_pictures(pdf: bytes, options: BuildOptions) -> list[bytes]:
     return page_images(pdf, options.png)
 
 
-def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, tuple[Problem, ...], tuple[Path, ...]]:
-    """Load, render and print: the PDF, the HTML it was printed from, the warnings, the theme's folders."""
+def _render_and_print(content: Path, options: BuildOptions, pdf_name: str | None = None
+                      ) -> tuple[Any, str, tuple[Problem, ...], tuple[Path, ...]]:
+    """Load, render and print: the PDF, the HTML it was printed from (the web page, with `options.html`,
+    linking to the PDF by `pdf_name`), the warnings, the theme's folders."""
     from ..content.load import check
     from ..printing.embed import identifier
     from ..printing.standalone import standalone_html
     from ..printing.typeset import print_pdf
-    from ..render.html import render_html
+    from ..render.html import render_html, web_page
     from ..sandbox.limits import run_limited
     from ..themes.theme import Theme, brand_beside, load_theme
 
@@ -171,7 +173,10 @@ def _render_and_print(content: Path, options: BuildOptions) -> tuple[Any, str, t
              *findings(checked, theme, document, printed, content))
     if options.strict and found:
         raise BriefError(list(found))
-    if options.html:  # the web page: the HTML with the stylesheets, settings and fonts it was printed with
+    if options.html:  # the web page: its own edition of the HTML, with the stylesheets, settings and fonts
+        web = (brief, theme, web_page(brief, pdf_name))
+        document = render(*web) if options.limits is None else \
+            run_limited(render, web, options.limits, content, step="rendering")  # with the same changes box
         document = standalone_html(document, theme, paper, variant=options.variant, first_page=options.first_page,
                                    allowed_folders=(content.resolve().parent,), base_folder=content.resolve().parent)
     return printed, document, (*warnings, *found), theme.folders

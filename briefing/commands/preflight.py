@@ -100,6 +100,7 @@ def findings(checked: Any, theme: Any, html: str, printed: Any, content: Path) -
             _layout_finding(finding, checked.brief, at)
         _page_budget(checked.brief, layout, printed.pages, at)
         found += _contrast(theme, layout)
+    found += _dark_contrast(theme)
     found += _logo(theme)
     found += _headings(theme, html)
     return found
@@ -201,6 +202,41 @@ def _contrast(theme: Any, layout: Any) -> list[Problem]:
         found.append(Problem(where[0], message, field=where[3], line=where[1], column=where[2],
                              code="low_contrast", severity="warning"))
     return found
+
+
+def _dark_contrast(theme: Any) -> list[Problem]:
+    """One finding per dark-scheme colour of the web page whose pairs fall below WCAG contrast, at the
+    brand field that set it (`dark_colors.NAME`), else at the light colour it was derived from."""
+    from ..content.load import parse
+    from ..themes.colours import failing_pairs
+
+    dark = theme.dark_tokens
+    failing = failing_pairs(dark)
+    if not failing:
+        return []
+    given = dict(theme.dark_colors)
+    by_field: dict[tuple[Any, ...], list[str]] = {}
+    for foreground, background, ratio, needed in failing:
+        blame = foreground if foreground in given else background if background in given else foreground
+        field = f"dark_colors.{blame}" if blame in given else f"colors.{blame}"
+        where: tuple[Any, ...] = (theme.name, None, None, field)
+        for path in reversed(theme.settings_files):
+            try:
+                parsed = parse(Path(path))
+            except Exception:  # noqa: BLE001 - it was read without fault when the theme loaded
+                continue
+            section = parsed.data.get(field.split(".")[0]) if isinstance(parsed.data, dict) else None
+            if isinstance(section, dict) and blame in section:
+                line, column = parsed.positions.locate(tuple(field.split(".")))
+                where = (Path(path), line, column, field)
+                break
+        by_field.setdefault(where, []).append(
+            f"text in --color-{foreground} {dark[foreground]} on --color-{background} {dark[background]} has a "
+            f"contrast of {ratio:.2f}:1, below the {needed:g}:1 of WCAG 2.2 SC 1.4.3")
+    return [Problem(where[0], "in the web page's dark scheme: " + "; ".join(pairs) +
+                    " — fix: choose dark colours further apart", field=where[3], line=where[1], column=where[2],
+                    code="low_contrast", severity="warning")
+            for where, pairs in by_field.items()]
 
 
 @dataclass(frozen=True)

@@ -423,6 +423,9 @@ class Labels(Model):
                         description="Creative Commons ND, in words.")
     cc_zero: Text = Field("The work is dedicated to the public domain.", description="CC0, in words.")
     # --- end publication ---
+    contents: Text = Field("Contents", description="Heading of the web page's table of contents.")
+    skip_to_content: Text = Field("Skip to the brief", description="The web page's skip link, for keyboards.")
+    download_pdf: Text = Field("Download the PDF", description="The web page's link to the PDF built with it.")
     comma: Annotated[str, StringConstraints(min_length=1, max_length=3)] = Field(
         ", ", description="What separates the parts of a source entry or of a name's details.")
     colon: Annotated[str, StringConstraints(min_length=1, max_length=3)] = Field(

@@ -7,6 +7,9 @@ in order, source numbers, and for each source the places that cite it.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from html import unescape as html_unescape
+from urllib.parse import quote
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -56,20 +59,45 @@ class CitationGroup:
     citations: list[Citation]
 
 
-def render_html(brief: Brief, theme: Theme | None = None, *, changes: Diff | None = None,
-                previous: Brief | None = None) -> str:
-    """The brief as a complete HTML document, ready for printing.
+@dataclass(frozen=True)
+class WebPage:
+    """What only the web edition shows (`web` in the templates; None when printing): a skip link,
+    the table of contents, a footer, a link to the PDF beside the page, metadata for link previews."""
+
+    pdf: str | None = None
+    """The file name of the PDF built with the page, in the same folder; None: no link."""
+    description: str = ""
+
+    @property
+    def pdf_href(self) -> str | None:
+        return quote(self.pdf) if self.pdf else None
+
+
+def render_html(brief: Brief, theme: Theme | None = None, web: WebPage | None = None, *,
+                changes: Diff | None = None, previous: Brief | None = None) -> str:
+    """The brief as a complete HTML document, ready for printing; with `web`, its web edition.
 
     With `changes` (a `Diff` from `previous` to `brief`), the "What changed in this version" box
     follows the key takeaways."""
     theme = theme or load_theme()
     entry = ENTRY if theme.find(ENTRY) else "base.html.j2"
-    return set_type(render_template(theme, entry, context(brief, theme, changes=changes, previous=previous),
+    return set_type(render_template(theme, entry, context(brief, theme, web, changes=changes, previous=previous),
                                     filters=FILTERS))
 
 
-def context(brief: Brief, theme: Theme | None = None, *, changes: Diff | None = None,
-            previous: Brief | None = None) -> dict[str, Any]:
+def web_page(brief: Brief, pdf: str | None = None) -> WebPage:
+    """The web edition's details: the PDF's name, and a description (the subtitle, else the first takeaway)."""
+    if brief.meta.subtitle:
+        description = plain(brief.meta.subtitle)
+    else:
+        first = brief.summary[0] if brief.summary else ""
+        description = re.sub(r"<[^>]*>", "", _markdown().renderInline(plain(first)))
+        description = html_unescape(description)
+    return WebPage(pdf=pdf, description=" ".join(description.split()))
+
+
+def context(brief: Brief, theme: Theme | None = None, web: WebPage | None = None, *,
+            changes: Diff | None = None, previous: Brief | None = None) -> dict[str, Any]:
     """The variables every template receives."""
     from .revisions import changes_box, revision_words
 
@@ -78,6 +106,7 @@ def context(brief: Brief, theme: Theme | None = None, *, changes: Diff | None = 
     return {
         "changes": changes_box(changes, brief, previous, item_label=_citation_label) if changes is not None else None,
         "revision_words": revision_words(brief),
+        "web": web,
         "brief": brief,
         "meta": brief.meta,
         "labels": labels,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 import stat
 from collections.abc import Iterable
@@ -67,6 +68,9 @@ class Brand(_Settings):
 
     colors: dict[TokenName, Colour] = Field(
         default_factory=dict, description="Colour tokens: `accent: '#7a1f2b'` sets --color-accent.")
+    dark_colors: dict[TokenName, Colour] = Field(
+        default_factory=dict, description="The web page's dark scheme: `paper: '#111418'` sets --color-paper "
+                                          "under prefers-color-scheme: dark; tokens left out are derived.")
     fonts: dict[TokenName, list[FontFamily]] = Field(
         default_factory=dict, description="Font tokens: `text: [EB Garamond, serif]` sets --font-text.")
     font_files: list[FontFile] = Field(default_factory=list)
@@ -123,6 +127,7 @@ class Theme:
     sections: tuple[str, ...] = SECTION_KINDS
     stylesheet_names: tuple[str, ...] = (STYLESHEET,)
     colors: tuple[tuple[str, str], ...] = ()
+    dark_colors: tuple[tuple[str, str], ...] = ()
     fonts: tuple[tuple[str, tuple[str, ...]], ...] = ()
     font_faces: tuple[tuple[FontFile, Asset], ...] = ()
     logo: Asset | None = None
@@ -165,8 +170,38 @@ class Theme:
         return "\n".join(lines) + ("\n" if lines else "")
 
     @property
+    def color_tokens(self) -> dict[str, str]:
+        """Every colour token's value: the stylesheets' `--color-NAME: #rrggbb`, then the settings'."""
+        tokens: dict[str, str] = {}
+        for path in self.stylesheets:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            tokens.update(_COLOR_TOKEN.findall(text))
+        tokens.update(self.colors)
+        return tokens
+
+    @property
+    def dark_tokens(self) -> dict[str, str]:
+        """The colour tokens of the web page's dark scheme: the settings' `dark_colors`, the rest derived."""
+        from .colours import dark_scheme
+
+        return dark_scheme(self.color_tokens, dict(self.dark_colors))
+
+    @property
+    def dark_css(self) -> str:
+        """The dark scheme for screens whose reader asks for one (`prefers-color-scheme: dark`)."""
+        tokens = "".join(f"    --color-{name}: {value};\n" for name, value in self.dark_tokens.items())
+        return ("@media screen { :root { color-scheme: light dark; } }\n"
+                f"@media screen and (prefers-color-scheme: dark) {{\n  :root {{\n{tokens}  }}\n}}\n")
+
+    @property
     def logo_uri(self) -> str | None:
         return self.logo.uri if self.logo else None
+
+
+_COLOR_TOKEN = re.compile(r"--color-([a-z][a-z0-9-]*)\s*:\s*(#[0-9a-fA-F]{3,8})\b")
 
 
 def _font_stack(families: tuple[str, ...]) -> str:
@@ -339,11 +374,13 @@ _PATTERN_MEANINGS = {"colors": "a colour written #rgb, #rrggbb or #rrggbbaa",
 
 def _assemble(name: str, folders: tuple[Path, ...], layers: list[tuple[Brand, Path]]) -> Theme:
     colors: dict[str, str] = {}
+    dark_colors: dict[str, str] = {}
     fonts: dict[str, tuple[str, ...]] = {}
     faces: dict[tuple[str, int, str], tuple[FontFile, Asset]] = {}
     values: dict[str, Any] = {}
     for settings, path in layers:
         colors.update(settings.colors)
+        dark_colors.update(settings.dark_colors)
         fonts.update({key: tuple(value) for key, value in settings.fonts.items()})
         for index, face in enumerate(settings.font_files):
             asset = _asset(path, face.file, FONT_TYPES, f"font_files.{index}.file")
@@ -363,7 +400,8 @@ def _assemble(name: str, folders: tuple[Path, ...], layers: list[tuple[Brand, Pa
                 values["sections"] = tuple(settings.sections)
             if settings.stylesheets is not None:
                 values["stylesheet_names"] = tuple(settings.stylesheets)
-    return Theme(name=name, folders=folders, colors=tuple(colors.items()), fonts=tuple(fonts.items()),
+    return Theme(name=name, folders=folders, colors=tuple(colors.items()), dark_colors=tuple(dark_colors.items()),
+                 fonts=tuple(fonts.items()),
                  font_faces=tuple(faces.values()), settings_files=tuple(path for _, path in layers),
                  **values)
 
