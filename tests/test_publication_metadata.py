@@ -59,7 +59,6 @@ def test_every_variant_stays_valid_with_the_publication_metadata(published, key)
     assert conformance.qpdf_check(published[key])[0]
 
 
-@pytest.mark.skipif(not conformance.have_pdfbox(), reason="Apache PDFBox preflight is not installed")
 def test_pdf_a_1_with_publication_metadata_passes_pdfbox_preflight(published):
     paths = [published[key] for key in BUILDS if key.startswith("pdf/a-1")]
     assert conformance.pdfbox_preflight(paths) == {path: [] for path in paths}
