@@ -105,10 +105,12 @@ def test_every_language_gives_every_label_and_section_title():
     table = translations()
     for language in ("en", "fr", "de", "es", "pt", "ko", "ja", "zh", "ar", "he"):
         entry = table[language]
-        assert set(entry) - {"sections"} == set(Labels.model_fields), language
-        Labels.model_validate({name: value for name, value in entry.items() if name != "sections"})
+        assert set(entry) - {"sections", "charts"} == set(Labels.model_fields), language
+        Labels.model_validate({name: value for name, value in entry.items() if name not in ("sections", "charts")})
         assert set(entry["sections"]) == set(SECTION_TITLES), language
-    assert table["en"] == {**Labels().model_dump(), "sections": table["en"]["sections"]}
+        assert set(entry["charts"]) == set(table["en"]["charts"]), language  # a chart's alt text and table
+    assert table["en"] == {**Labels().model_dump(), "sections": table["en"]["sections"],
+                           "charts": table["en"]["charts"]}
 
 
 def test_the_brief_s_own_labels_and_titles_win_over_its_language():

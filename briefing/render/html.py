@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from ..content.models import Brief, PartialDate
+from .charts import chart_views, chart_words
 from .language import direction, format_date, layout_labels, section_title
 from .environment import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
 from ..themes.theme import SECTION_KINDS, Theme, load_theme
@@ -70,6 +71,7 @@ def context(brief: Brief, theme: Theme | None = None) -> dict[str, Any]:
         "sources": {source.id: source for source in brief.sources},
         "source_number": {source.id: number for number, source in enumerate(brief.sources, 1)},
         "cited_by": _cited_by(brief, shown),
+        "charts": chart_views(brief, theme, shown),
         "theme": ThemeInfo.of(theme),
         "version": __version__,
     }
@@ -102,6 +104,8 @@ def _citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
         return labels.positions, item.party
     if field == "agreements":
         return labels.agreements, item.name
+    if field == "charts":
+        return chart_words(language)["heading"], item.title
     return labels.rulings, f"{item.court}{labels.comma}{format_date(item.date, language)}"
 
 
