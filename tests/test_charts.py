@@ -304,3 +304,56 @@ def test_the_web_page_shows_an_svg_image_and_its_table_in_details(tmp_path):
     assert seen["role"] == "img" and seen["title"] == ALT and "State of the Basin" in seen["desc"]
     assert seen["open"] is False and seen["headers"] == ["year", "flow (m³/s)"] and seen["rows"] == 11
     assert seen["texts"] > 12 and seen["width"] > 300
+
+
+# ---- what check finds, at the chart or the theme's field -----------------------------------------
+
+def _findings(tmp_path, data, theme=None):
+    import briefing
+
+    folder = tmp_path / "brief"
+    folder.mkdir(exist_ok=True)
+    path = write_yaml(folder / "brief.yaml", data)
+    result = briefing.build(path, tmp_path / "out.pdf", force=True, **({"theme": theme} if theme else {}))
+    return [problem for problem in result.warnings if problem.code.startswith("chart_")], path
+
+
+@pytest.mark.pdf
+def test_a_pale_series_is_found_at_its_colour(tmp_path):
+    found, path = _findings(tmp_path, brief_with(flow_chart(colors=["#dddddd"])))
+    assert [(p.code, p.field) for p in found] == [("chart_contrast", "background.charts.0.colors.0")]
+    assert found[0].line and "1.36:1" in found[0].message and "SC 1.4.11" in found[0].message
+
+
+@pytest.mark.pdf
+def test_red_and_green_series_are_found_alike_for_deuteranopia(tmp_path):
+    rows = [{"year": 2020 + i, "a": i, "b": 4 - i} for i in range(4)]
+    found, _ = _findings(tmp_path, brief_with(flow_chart(data=rows, y=["a", "b"], colors=["#d62728", "#2ca02c"])))
+    assert [(p.code, p.field) for p in found] == [("chart_colour_blind", "background.charts.0.colors.1")]
+    assert "deuteranopia" in found[0].message and found[0].line
+
+
+@pytest.mark.pdf
+def test_the_default_palette_passes_every_chart_check(tmp_path):
+    rows = [{"year": 2020 + i, "a": i, "b": 4 - i, "c": 2, "d": 3} for i in range(4)]
+    for theme in ("default", "memo"):
+        found, _ = _findings(tmp_path, brief_with(flow_chart(data=rows, y=["a", "b", "c", "d"])), theme)
+        assert found == [], theme
+
+
+@pytest.mark.pdf
+def test_too_many_categories_are_found_at_the_data(tmp_path):
+    rows = [{"year": 1800 + i, "flow": i % 7 + 1} for i in range(400)]
+    found, _ = _findings(tmp_path, brief_with(flow_chart(data=rows)))
+    assert [(p.code, p.field) for p in found] == [("chart_crowded", "background.charts.0.data")]
+
+
+@pytest.mark.pdf
+def test_chart_text_below_7_pt_is_found(tmp_path):
+    theme = tmp_path / "small"
+    theme.mkdir()
+    (theme / "theme.yaml").write_text("extends: default\nstylesheets: [brief.css, small.css]\n", encoding="utf-8")
+    (theme / "small.css").write_text(":root { --chart-text: 6pt; }\n", encoding="utf-8")
+    found, _ = _findings(tmp_path, brief_with(flow_chart()), theme)
+    assert [(p.code, p.field) for p in found] == [("chart_text_small", "background.charts.0")]
+    assert "6 pt" in found[0].message
