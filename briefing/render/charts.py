@@ -225,6 +225,10 @@ def alt_text(chart: Chart, language: str) -> str:
         values = [row[name] for row in rows]
         high = max(range(len(values)), key=lambda i: values[i])
         low = min(range(len(values)), key=lambda i: values[i])
+        if len(values) == 1:  # one value: itself, and where it stands
+            sentences.append(f"{name}: " * (len(chart.series) > 1) + f"{number(values[0], language)} "
+                             f"({category(categories[0], language)})")
+            continue
         sentence = words["extremes"].format(high=number(values[high], language),
                                             high_at=category(categories[high], language),
                                             low=number(values[low], language),
@@ -318,6 +322,8 @@ class _Drawing:
         low, high = min(lows), max(highs)
         if chart.kind != "line" or low > 0 and (high - low) > 0.5 * high or low == high:
             low, high = min(low, 0.0), max(high, 0.0)
+        if chart.unit == "%" and chart.kind != "line" and 0 <= low and high <= 100:
+            high = 100.0  # a share is read against the whole
         ticks = nice_ticks(low, high)
         low, high = ticks[0], ticks[-1]
         size = style.text
