@@ -38,7 +38,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=9, help="runs per measurement (default 9)")
     parser.add_argument("--write", type=Path, help="put the results into this Markdown file, between markers")
-    parser.add_argument("--session", choices=["pipeline", "rerender"], help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=["charts"], help="run only these measurements")
+    parser.add_argument("--session", choices=["pipeline", "rerender", "charts", "charts-rerender"],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--tmp", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.session:  # one measurement in a process of its own; see `fresh_session`
@@ -46,7 +48,7 @@ def main() -> None:
         return
     bench = Bench(max(args.repeat, 3))
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as folder:
-        rows = bench.run(Path(folder))
+        rows = bench.charts(Path(folder)) if args.only == "charts" else bench.run(Path(folder))
     text = report(rows, bench)
     print(text)
     if args.write:
@@ -207,6 +209,28 @@ class Bench:
         self.load_after = os.getloadavg()
         return rows
 
+    def charts(self, tmp: Path) -> list[tuple[str, str, str, bool | None]]:
+        """Three charts in the example brief: their cost warm, and after a prose edit."""
+        import briefing
+        from briefing.printing.engine import has_slow_subsetting, weasyprint
+
+        weasyprint()
+        self.harfbuzz = "present" if not has_slow_subsetting() else "MISSING (fontTools fallback)"
+        print("… the example with three charts and without, warm", file=sys.stderr, flush=True)
+        times = fresh_session("charts", self.repeat * 2, tmp)
+        ratio = median(times["charts"]) / median(times["plain"])
+        rows = [("warm build of the example with three charts over the same brief without them",
+                 f"{ms(times['charts'])} vs {ms(times['plain'])} = {ratio:.3f}×", "≤ 1.3×", ratio <= 1.3)]
+        print("… re-render of the three-chart brief after a one-word change", file=sys.stderr, flush=True)
+        times = fresh_session("charts-rerender", self.repeat * 2, tmp)
+        ratio = median(times["build"]) / median(times["bare"])
+        rows.append(("re-render of the three-chart brief after a one-word change over the bare warm print of "
+                     "that brief", f"{ms(times['build'])} vs {ms(times['bare'])} = {ratio:.3f}×", "≤ 1.10×",
+                     ratio <= 1.10))
+        self.load_after = os.getloadavg()
+        self.example_pages = briefing.build(EXAMPLE, tmp / "pages.pdf").pages
+        return rows
+
     def dask(self, tmp: Path, source: str) -> list[tuple[str, str, str, bool | None]]:
         try:
             from distributed import Client, LocalCluster
@@ -265,6 +289,15 @@ def session(kind: str, count: int, tmp: Path) -> dict[str, list[float]]:
     import briefing
 
     theme = briefing.load_theme()
+    source = EXAMPLE
+    if kind.startswith("charts"):
+        source, plain = chart_briefs(tmp)
+    if kind == "charts":
+        with_charts = lambda: briefing.build(source, tmp / "charts.pdf", force=True)  # noqa: E731
+        without = lambda: briefing.build(plain, tmp / "plain.pdf", force=True)  # noqa: E731
+        for _ in range(2):
+            with_charts(), without()
+        return interleaved({"charts": with_charts, "plain": without}, count)
     if kind == "pipeline":
         build = lambda: briefing.build(EXAMPLE, tmp / "session.pdf", force=True)  # noqa: E731
         build()  # the worker starts from a process that has not imported WeasyPrint, as the command's does
@@ -273,7 +306,7 @@ def session(kind: str, count: int, tmp: Path) -> dict[str, list[float]]:
             build(), bare()
         return interleaved({"build": build, "bare": bare}, count)
     edited = tmp / "edited.yaml"
-    shutil.copy(EXAMPLE, edited)
+    shutil.copy(source, edited)
     briefing.build(edited, tmp / "edited.pdf", force=True)
     words = ("Meaningful", "Substantial")
     bare = bare_weasyprint(briefing.render_html(briefing.load(edited), theme), theme, tmp / "bare-e.pdf")
@@ -290,6 +323,24 @@ def session(kind: str, count: int, tmp: Path) -> dict[str, list[float]]:
         bare()
         times["bare"].append(time.perf_counter() - started)
     return times
+
+
+def chart_briefs(tmp: Path) -> tuple[Path, Path]:
+    """The example brief with the first three charts of docs/examples/chart-kinds.yaml in its
+    background (citing its first source), and the same brief, written the same way, without them."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    data = yaml.load(EXAMPLE.read_text(encoding="utf-8"))
+    kinds = yaml.load((ROOT / "docs" / "examples" / "chart-kinds.yaml").read_text(encoding="utf-8"))
+    charts = [{**chart, "source": data["sources"][0]["id"]} for chart in kinds["background"]["charts"][:3]]
+    paths = []
+    for name, section in (("charts.yaml", {**data["background"], "charts": charts}), ("plain.yaml", data["background"])):
+        path = tmp / name
+        with path.open("w", encoding="utf-8") as handle:
+            YAML().dump({**data, "background": section}, handle)
+        paths.append(path)
+    return paths[0], paths[1]
 
 
 def fresh_session(kind: str, count: int, tmp: Path) -> dict[str, list[float]]:

@@ -106,12 +106,14 @@ def test_every_language_gives_every_label_and_section_title():
     table = translations()
     for language in ("en", "fr", "de", "es", "pt", "ko", "ja", "zh", "ar", "he"):
         entry = table[language]
-        assert set(entry) - {"sections", "revisions"} == set(Labels.model_fields), language
-        Labels.model_validate({name: value for name, value in entry.items() if name not in ("sections", "revisions")})
+        nested = ("sections", "revisions", "charts")
+        assert set(entry) - set(nested) == set(Labels.model_fields), language
+        Labels.model_validate({name: value for name, value in entry.items() if name not in nested})
         assert set(entry["revisions"]) == set(table["en"]["revisions"]), language
         assert set(entry["sections"]) == set(SECTION_TITLES), language
+        assert set(entry["charts"]) == set(table["en"]["charts"]), language  # a chart's alt text and table
     assert table["en"] == {**Labels().model_dump(), "sections": table["en"]["sections"],
-                           "revisions": table["en"]["revisions"]}
+                           "revisions": table["en"]["revisions"], "charts": table["en"]["charts"]}
 
 
 def test_the_brief_s_own_labels_and_titles_win_over_its_language():

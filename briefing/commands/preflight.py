@@ -78,6 +78,19 @@ CHECKS: dict[str, Check] = {
     "unverified_quote": Check("a quote whose source has no archive (with --strict)",
                               "nothing shows that the quote is what the source says",
                               "archive the source's text (sources[].archive)"),
+    "chart_contrast": Check("a chart's series colour below 3:1 against the paper",
+                            "bars and lines a reader cannot make out carry no meaning (WCAG 2.2 SC 1.4.11)",
+                            "use a darker colour (one that passes is suggested)"),
+    "chart_colour_blind": Check("two series of a chart that look alike with deuteranopia or protanopia",
+                                "about one man in twelve sees red and green alike, and cannot tell the series "
+                                "apart (WCAG 2.2 SC 1.4.1)",
+                                "choose colours that differ in lightness too, or fewer series"),
+    "chart_text_small": Check("a chart's text smaller than 7 pt",
+                              "tick labels and legends that small are hard to read in print",
+                              "raise --chart-text in the theme's stylesheet"),
+    "chart_crowded": Check("more categories than fit the chart's width",
+                           "bars thinner than a line of text, and labels left out, cannot be read",
+                           "show fewer categories, or use a bar chart (kind: bar)"),
     "missing_glyphs": Check("characters that no installed font can draw",
                            "they print as empty boxes (Matterhorn 31-009)", "install a font that draws them"),
 }
@@ -103,7 +116,51 @@ def findings(checked: Any, theme: Any, html: str, printed: Any, content: Path) -
     found += _dark_contrast(theme)
     found += _logo(theme)
     found += _headings(theme, html)
+    _charts(checked.brief, theme, at)
     return found
+
+
+def _charts(brief: Any, theme: Any, at: Any) -> None:
+    """Each chart's colours against the paper and against each other (as readers with protanopia or
+    deuteranopia see them, Machado et al. 2009), its text size, and whether its categories fit."""
+    from ..render.charts import fits, series_colours, style_of
+    from ..themes.colours import DISTINCT, contrast, difference, passing_colour
+
+    style = style_of(theme)
+    for section_name in ("background", "legal_deadlock", "expert_proposals", "outlook"):
+        for index, chart in enumerate(getattr(getattr(brief, section_name, None), "charts", None) or ()):
+            field = f"{section_name}.charts.{index}"
+            colours = series_colours(chart, style)
+
+            def where(number: int) -> tuple[str, str]:  # the field that chose the colour, and what to call it
+                if chart.colors:
+                    return f"{field}.colors.{number % len(chart.colors)}", "its colour"
+                return field, f"the theme's --color-series-{number % len(style.series) + 1}"
+
+            for number, (name, colour) in enumerate(zip(chart.series, colours)):
+                ratio = contrast(colour, style.paper)
+                if ratio < 3:
+                    place, called = where(number)
+                    better = passing_colour(colour, style.paper, 3)
+                    at(place, "chart_contrast", f"series {name!r} in {called} {colour} has a contrast of "
+                                                f"{ratio:.2f}:1 against the paper {style.paper}, below the 3:1 of "
+                                                f"WCAG 2.2 SC 1.4.11; fix: use {better} or darker")
+            for first in range(len(colours)):
+                for second in range(first + 1, len(colours)):
+                    alike = [deficiency for deficiency in ("deuteranopia", "protanopia")
+                             if difference(colours[first], colours[second], deficiency) < DISTINCT]
+                    if alike and colours[first] != colours[second] or colours[first] == colours[second]:
+                        place, _ = where(second)
+                        seen = " and ".join(alike) or "anyone"
+                        at(place, "chart_colour_blind",
+                           f"series {chart.series[first]!r} ({colours[first]}) and {chart.series[second]!r} "
+                           f"({colours[second]}) look alike to a reader with {seen}")
+            if style.text < 7:
+                at(field, "chart_text_small", f"the chart's text is {style.text:g} pt (the theme's --chart-text)")
+            if not fits(chart, style):
+                at(f"{field}.data", "chart_crowded",
+                   f"{len(chart.data)} categories in a chart {style.width / 72 * 25.4:.0f} mm wide: each gets "
+                   f"less than a line of text")
 
 
 def _explained(code: str, message: str) -> str:

@@ -123,6 +123,11 @@ def validate(data: Any, path: Path, locate: Positions | None = None, *, problems
                 found.append(Problem(path, message, field=_dotted(loc), line=line, column=column, code=kind))
     if found or brief is None:
         raise BriefError(_sorted(found))
+    from .charts import with_chart_files  # charts whose data is a CSV file beside the content
+
+    brief, found = with_chart_files(brief, path, positions)
+    if found:
+        raise BriefError(_sorted(found))
     return brief
 
 

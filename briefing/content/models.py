@@ -227,6 +227,84 @@ class Figure(Model):
     source: SourceId = Field(description="The id of the source the figure comes from (required).")
 
 
+# ---- Charts (issue 22): a chart drawn from the brief's own data ------------------------------------
+
+CHART_KINDS = ("bar", "column", "line", "area", "stacked-bar", "stacked-column")
+#: A chart holds at most this many rows of data, inline or from its CSV file.
+MAX_CHART_ROWS = 10_000
+Cell = Annotated[int | float | str, Field(union_mode="left_to_right", description="A value: text for the categories, a number for a series.")]
+Colour = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#[0-9A-Fa-f]{6}$"),
+                   Field(description="A colour written #rrggbb.")]
+
+
+def chart_data_problems(rows: list[dict[str, Any]], x: str, ys: list[str],
+                        locate: Any = None) -> list[tuple[tuple[Any, ...], str, str, Any]]:
+    """What is wrong with a chart's rows: too many or none, a column `x` or `ys` names that a row
+    lacks (located at `x` or `y`), a series value that is not a number. `locate(row, column)` gives
+    a value's place (row None: the data as a whole); by default the rows are the chart's inline `data`."""
+    locate = locate or (lambda index, column: ("data", *(() if index is None else (index,)),
+                                               *(() if column is None else (column,))))
+    if len(rows) > MAX_CHART_ROWS:
+        return [(locate(None, None), "too_many_rows",
+                 f"{len(rows):,} rows of data; a chart holds at most {MAX_CHART_ROWS:,}", None)]
+    if not rows:
+        return [(locate(None, None), "no_chart_data", "a chart needs at least one row of data", None)]
+    problems = []
+    fields = [(("x",), x), *((("y",) if len(ys) == 1 else ("y", number), name) for number, name in enumerate(ys))]
+    for field_loc, name in fields:  # located at the field that names the column
+        lacking = next((index for index, row in enumerate(rows) if name not in row), None)
+        if lacking is not None:
+            known = ", ".join(sorted({key for row in rows for key in row})) or "none"
+            where = "the data have" if lacking == 0 else f"row {lacking + 1} of the data has"
+            problems.append((field_loc, "unknown_column", f"names column {name!r}, which {where} not "
+                                                          f"(columns: {known})", name))
+    for index, row in enumerate(rows):
+        for name in ys:
+            value = row.get(name)
+            if name in row and (isinstance(value, bool) or not isinstance(value, int | float)
+                                or value != value or value in (float("inf"), float("-inf"))):
+                problems.append((locate(index, name), "not_a_number",
+                                 f"{name} must be a number, got {value!r}", value))
+                break
+    return problems
+
+
+class Chart(Model):
+    """A chart drawn from data the brief carries: vector in print, with alt text and a data table."""
+
+    title: Text = Field(description="What the chart shows, printed above it (required).")
+    kind: Literal[CHART_KINDS] = Field(  # type: ignore[valid-type]
+        "column", description="bar, column, line, area, stacked-bar or stacked-column.")
+    data: Annotated[list[dict[Text, Cell]], Field(max_length=MAX_CHART_ROWS)] | Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"(?i)^[^:]*\.csv$")] = Field(
+        description="The rows, inline as mappings, or a CSV file (with a header row) beside the content file, "
+                    "such as data/flow.csv.")
+    x: Text = Field(description="The column of the categories or dates along the axis.")
+    y: Text | Annotated[list[Text], Field(min_length=1, max_length=12)] = Field(
+        description="The column of the values, or a list of columns, one series each.")
+    unit: Text | None = Field(None, description="The unit of the values, such as m³/s or %.")
+    caption: Markdown | None = Field(None, description="A sentence under the chart (Markdown).")
+    source: SourceId = Field(description="The id of the source of the data (required).")
+    description: Text | None = Field(
+        None, description="The text alternative; written from the data in the brief's language when left out.")
+    colors: list[Colour] | None = Field(
+        None, description="The series' colours, in order; default: the theme's series-1, series-2, … tokens.")
+    table: bool = Field(False, description="Also print the data table under the chart (it is always in "
+                                           "the tagged PDF's structure and in the web page).")
+
+    @property
+    def series(self) -> list[str]:
+        return [self.y] if isinstance(self.y, str) else list(self.y)
+
+    @model_validator(mode="after")
+    def _data_fits(self) -> Chart:
+        if isinstance(self.data, list) and (problems := chart_data_problems(self.data, self.x, self.series)):
+            raise _located(problems)
+        return self
+
+# ---- end of charts ----------------------------------------------------------------------------------
+
+
 class Background(Model):
     """Section 1: how things came to this point."""
 
@@ -234,6 +312,7 @@ class Background(Model):
     body: Markdown = Field(description="The prose of the section (Markdown).")
     timeline: list[Event] = Field(default_factory=list, description="Dated events, oldest first.")
     figures: list[Figure] = Field(default_factory=list, description="Key figures shown beside the prose.")
+    charts: list[Chart] = Field(default_factory=list, description="Charts drawn from the brief's data.")
 
 
 class Position(Model):
@@ -270,6 +349,7 @@ class LegalDeadlock(Model):
     positions: list[Position] = Field(default_factory=list, description="Each party's stance, side by side.")
     agreements: list[Agreement] = Field(default_factory=list, description="Treaties and agreements, oldest first.")
     rulings: list[Ruling] = Field(default_factory=list, description="Court rulings, oldest first.")
+    charts: list[Chart] = Field(default_factory=list, description="Charts drawn from the brief's data.")
 
 
 class Expert(Model):
@@ -329,6 +409,7 @@ class ExpertProposals(Model):
     title: Text = Field("Expert proposals", description="The section heading.")
     body: Markdown | None = Field(None, description="An introduction to the proposals (Markdown).")
     proposals: list[Proposal] = Field(min_length=1, description="One entry per expert proposal.")
+    charts: list[Chart] = Field(default_factory=list, description="Charts drawn from the brief's data.")
 
     @model_validator(mode="before")
     @classmethod
@@ -357,6 +438,7 @@ class Outlook(Model):
     title: Text = Field("Outlook", description="The section heading.")
     body: Markdown = Field(description="The prose of the section (Markdown).")
     signposts: list[Signpost] = Field(default_factory=list, description="What to watch, soonest first.")
+    charts: list[Chart] = Field(default_factory=list, description="Charts drawn from the brief's data.")
 
 
 class Source(Model):
@@ -515,8 +597,9 @@ class Brief(Model):
 
 
 #: The lists whose items cite a source, by section: the one map of where citations stand.
-CITING = {"background": ("timeline", "figures"), "legal_deadlock": ("positions", "agreements", "rulings"),
-          "expert_proposals": ("proposals",)}
+CITING = {"background": ("timeline", "figures", "charts"),
+          "legal_deadlock": ("positions", "agreements", "rulings", "charts"),
+          "expert_proposals": ("proposals", "charts"), "outlook": ("charts",)}
 QUOTE_WITHOUT_SOURCE = "a quote must name its source"
 #: Sections that may be written as a plain list, which then stands for this one list field.
 

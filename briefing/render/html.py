@@ -22,6 +22,7 @@ from .. import __version__
 from ..content.markdown import DEFAULT_QUOTES, LANGUAGE_SPAN, LINK_SCHEMES, parser, written_link  # noqa: F401
 from ..content.diff import Diff
 from ..content.models import Brief, PartialDate
+from .charts import chart_views, chart_words
 from .language import direction, format_date, layout_labels, section_title
 from .typography import CJK_LANGUAGES, pair_quotes, set_type
 from .publication import back_matter, citation_tags, json_ld
@@ -116,6 +117,7 @@ def context(brief: Brief, theme: Theme | None = None, web: WebPage | None = None
         "sources": {source.id: source for source in brief.sources},
         "source_number": {source.id: number for number, source in enumerate(brief.sources, 1)},
         "cited_by": _cited_by(brief, shown),
+        "charts": chart_views(brief, theme, shown),
         "theme": ThemeInfo.of(theme),
         "version": __version__,
         "back_matter": back_matter(brief, labels),
@@ -151,6 +153,8 @@ def _citation_label(brief: Brief, field: str, item: Any) -> tuple[str, str]:
         return labels.positions, item.party
     if field == "agreements":
         return labels.agreements, item.name
+    if field == "charts":
+        return chart_words(language)["heading"], item.title
     return labels.rulings, f"{item.court}{labels.comma}{format_date(item.date, language)}"
 
 

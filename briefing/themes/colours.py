@@ -84,3 +84,45 @@ def failing_pairs(tokens: dict[str, str]) -> list[tuple[str, str, float, float]]
             if ratio < needed:
                 failing.append((foreground, background, ratio, needed))
     return failing
+
+
+# ---- Colour-vision deficiency (issue 22: telling a chart's series apart) ---------------------------
+
+#: Machado, Oliveira and Fernandes (2009), "A physiologically-based model for simulation of color
+#: vision deficiency", IEEE TVCG 15(6): the matrices for severity 1.0, applied to linear sRGB.
+DEFICIENCIES = {
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
+                   (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+                     (-0.011820, 0.042940, 0.968881)),
+}
+#: Two colours closer than this (CIE ΔE 1976 in CIELAB) are hard to tell apart as a chart's series.
+DISTINCT = 12.0
+
+
+def _linear(colour: str) -> tuple[float, float, float]:
+    return tuple(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4  # type: ignore[return-value]
+                 for c in _channels(colour))
+
+
+def _lab(rgb: tuple[float, float, float]) -> tuple[float, float, float]:
+    r, g, b = (min(max(c, 0.0), 1.0) for c in rgb)
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+    f = [t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116 for t in (x, y, z)]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def seen_with(colour: str, deficiency: str | None) -> tuple[float, float, float]:
+    """`colour` in CIELAB as a reader with `deficiency` (protanopia, deuteranopia; None: typical) sees it."""
+    rgb = _linear(colour)
+    if deficiency is not None:
+        rgb = tuple(sum(m * c for m, c in zip(row, rgb)) for row in DEFICIENCIES[deficiency])  # type: ignore
+    return _lab(rgb)
+
+
+def difference(first: str, second: str, deficiency: str | None = None) -> float:
+    """How far apart two colours look (CIE ΔE 1976), to a reader with `deficiency` or without."""
+    a, b = seen_with(first, deficiency), seen_with(second, deficiency)
+    return sum((p - q) ** 2 for p, q in zip(a, b)) ** 0.5
