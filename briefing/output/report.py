@@ -132,19 +132,20 @@ def merge(brief_data: bytes, report_data: bytes, brief_name: str, report_name: s
 
     brief, report = Path(brief_name), Path(report_name)
     notes: list[str] = []
-    with _opened(brief_data, brief) as brief_pdf, _opened(report_data, report) as report_pdf:
+    with _quiet(notes), _opened(brief_data, brief) as brief_pdf, _opened(report_data, report) as report_pdf:
         for pdf, which, name in ((brief_pdf, "brief", brief), (report_pdf, "report", report)):
-            with _damage(name, notes, which):
+            with _damage(name):
+                notes += _repair_page_tree(pdf, which)
                 notes += _strip_active_content(pdf, which)
                 notes += _repair_annotations(pdf, which)
                 notes += _drop_empty_files(pdf, which)
-        with _damage(report, notes, "report"):
+        with _damage(report):
             report_claims, brief_claims = _claims(report_pdf), _claims(brief_pdf)
             title = title or _title(brief_pdf) or brief.stem
         if mode == "annex":
-            with _damage(brief, notes, "brief"):
+            with _damage(brief):
                 brief_part = _read_brief(brief_pdf, notes)
-            with _damage(report, notes, "report"):
+            with _damage(report):
                 merged = _is_tagged(report_pdf) and _is_tagged(brief_pdf)
                 start, carried = _insert_annex(brief_pdf, brief_part, report_pdf, at, title,
                                                prefix=_slug(brief.stem), merge_structure=merged, notes=notes)
@@ -152,22 +153,22 @@ def merge(brief_data: bytes, report_data: bytes, brief_name: str, report_name: s
         else:
             start = None
             data = brief_data
-            with _damage(brief, notes, "brief"):
-                if any(note.endswith("the brief") or " the brief:" in note or " the brief " in note
-                       for note in notes):
+            with _damage(brief):
+                if any(" the brief" in note for note in notes):
                     cleaned = io.BytesIO()
                     brief_pdf.save(cleaned, deterministic_id=True)
                     data = cleaned.getvalue()
-            with _damage(report, notes, "report"):
+            with _damage(report):
                 _embed(report_pdf, data, brief.name, title, brief_pdf)
                 notes += _settle_claims(report_pdf, report_claims, brief_claims, "attachment", False, [])
         buffer = io.BytesIO()
-        with _damage(report, notes, "report"):
+        with _damage(report):
             try:
                 report_pdf.save(buffer, deterministic_id=True)
             except pikepdf.PdfError as error:
                 raise BriefError([Problem(report, f"cannot write the merged PDF: {_first_line(error)}")]) from None
             pages = len(report_pdf.pages)
+        notes[:0] = [*_repaired_by_qpdf(brief_pdf, "brief"), *_repaired_by_qpdf(report_pdf, "report")]
     return buffer.getvalue(), pages, start, notes
 
 
@@ -202,14 +203,8 @@ class _Warnings(logging.Handler):
 
 
 @contextmanager
-def _damage(path: Path, notes: list[str], which: str) -> Iterator[None]:
-    """Whatever a damaged PDF makes qpdf or the walks raise becomes one clear line naming the file;
-    what qpdf repaired on the way (its warnings) becomes a note."""
-    logger = logging.getLogger("pikepdf")
-    handler = _Warnings()
-    propagate = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
+def _damage(path: Path) -> Iterator[None]:
+    """Whatever a damaged PDF makes qpdf or the walks raise becomes one clear line naming the file."""
     try:
         yield
     except (BriefError, MemoryError):
@@ -218,16 +213,63 @@ def _damage(path: Path, notes: list[str], which: str) -> Iterator[None]:
         raise BriefError([Problem(path, "cannot merge: the PDF's objects are nested too deeply")]) from None
     except Exception as error:  # noqa: BLE001 - a damaged file is a problem with it, never a traceback
         raise BriefError([Problem(path, f"cannot merge: the PDF is damaged ({_first_line(error)})")]) from None
+
+
+@contextmanager
+def _quiet(notes: list[str]) -> Iterator[None]:
+    """What pikepdf logs or warns while it works on damaged files becomes one note, not noise on
+    the terminal. (pikepdf's warning that form widgets of the report are not reachable from its
+    form describes the report as it was; the merge does not change them.)"""
+    import warnings
+
+    logger = logging.getLogger("pikepdf")
+    handler = _Warnings()
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*form widget annotation", module=r"pikepdf.*")
+            warnings.filterwarnings("ignore", message=r".*form widget annotation")
+            yield
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
         if handler.messages:
-            more = f" (and {len(handler.messages) - 1} more)" if len(handler.messages) > 1 else ""
-            notes.append(f"qpdf repaired damage in the {which}: {_first_line(handler.messages[0])}{more}")
+            notes.append(f"pikepdf: {_first_line(handler.messages[0])}" + _more(handler.messages))
+
+
+def _more(messages: list[str]) -> str:
+    return f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+
+
+def _repaired_by_qpdf(pdf: Any, which: str) -> list[str]:
+    """What qpdf repaired while reading a damaged file, from its warnings."""
+    found = [_first_line(_clean(message)) for message in pdf.get_warnings()]
+    if not found:
+        return []
+    return [f"qpdf repaired damage in the {which}: {found[0]}{_more(found)}"]
+
+
+def _repair_page_tree(pdf: Any, which: str) -> list[str]:
+    """A page tree whose /Count is not its number of pages gets the right count."""
+    import pikepdf
+
+    pages = pdf.Root.get("/Pages")
+    count = len(pdf.pages)
+    if isinstance(pages, pikepdf.Dictionary) and pages.get("/Count") != count:
+        pages.Count = count
+        return [f"repaired the {which}: its page tree's /Count was not its number of pages ({count})"]
+    return []
+
+
+def _clean(message: object) -> str:
+    """qpdf's message without the name of the in-memory stream it read."""
+    return re.sub(r"stream <_io\.BytesIO object at 0x[0-9a-f]+>[,:]?\s*", "", str(message).strip())
 
 
 def _first_line(error: object) -> str:
-    text = str(error).strip().splitlines()
+    text = _clean(error).splitlines()
     line = text[0] if text else type(error).__name__
     return line if len(line) <= 200 else line[:199] + "…"
 
@@ -715,38 +757,37 @@ def _strip_active_content(pdf: Any, which: str) -> list[str]:
 
 
 def _dictionaries(pdf: Any) -> Iterator[Any]:
-    """Every dictionary of `pdf` (and the dictionary of every stream), each once: the trailer and
-    every object of the file, with the direct objects inside them, without recursion.
+    """Every dictionary of `pdf` (and the dictionary of every stream) that the trailer leads to,
+    each once (a seen-set of object numbers), without recursion; objects nothing refers to are
+    not written into the merged file and not visited.
 
     At most `MAX_OBJECTS` objects are visited; direct objects nested deeper than `MAX_DEPTH` are
     refused, as a file qpdf itself would not write.
     """
     import pikepdf
 
+    containers = (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)
     stack: list[tuple[Any, int]] = [(pdf.trailer, 0)]
-    stack += ((item, 0) for item in reversed(list(pdf.objects)))
     seen: set[tuple[int, int]] = set()
     visited = 0
     while stack:
         item, depth = stack.pop()
         if not isinstance(item, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
             continue
-        if item.is_indirect and depth:
-            continue  # visited on its own, as an object of the file
         if item.is_indirect:
             if item.objgen in seen:
                 continue
             seen.add(item.objgen)
+            depth = 0  # nesting counts within one object
         visited += 1
         if visited > MAX_OBJECTS:
             raise BriefError([Problem("attach", f"the PDF has more than {MAX_OBJECTS:,} objects; refused")])
         if depth > MAX_DEPTH:
             raise BriefError([Problem("attach", f"the PDF nests objects more than {MAX_DEPTH} deep; refused")])
-        if isinstance(item, pikepdf.Array):
-            stack.extend((value, depth + 1) for value in item)
-            continue
-        yield item
-        stack.extend((item[key], depth + 1) for key in list(item.keys()) if key in item)
+        values = item if isinstance(item, pikepdf.Array) else [item[key] for key in list(item.keys()) if key in item]
+        stack.extend((value, depth + 1) for value in values if isinstance(value, containers))
+        if not isinstance(item, pikepdf.Array):
+            yield item
 
 
 def _active(action: Any) -> str | None:
