@@ -10,9 +10,18 @@ The merged file keeps no claim it cannot keep. A report's PDF/A or PDF/UA claim
 stays only where the brief makes the same claim and the merge keeps it true
 (annotations flagged for print, the structure trees merged with their
 StructParents numbered anew, only files the part allows); otherwise it is
-removed from the XMP and `AttachResult.notes` says why. JavaScript and other
-active content (OpenAction and AA actions, the JavaScript name tree) is removed
-from both files, and said so; so is an embedded-file entry that holds no file.
+removed from the XMP and `AttachResult.notes` says why. Every action that runs
+code or leaves the file (wherever it is: opening, pages, annotations, fields,
+outline items, chained actions), every AA dictionary, the JavaScript name tree,
+XFA and media annotations are removed from both files, and said so; so is an
+embedded-file entry that holds no file.
+
+The report comes from other people, so it is read as content is: regular files
+only, within a size bound; the merge runs in a bounded worker (the same wall
+clock and memory limit as a build), because qpdf can spin inside C++ where no
+signal reaches Python; every walk over a file's objects visits each object once
+and is bounded in depth and size; a damaged file is repaired with a note or
+refused with one line, never a traceback.
 Encrypted PDFs are refused: briefing would have to drop their encryption or
 pass on a password it was never given.
 """
