@@ -221,7 +221,7 @@ def test_cli_attach_prints_what_it_removed(files, tmp_path):
     report = _with_javascript(files["report"], tmp_path / "report-js.pdf")
     result = run_cli("attach", str(files["brief"]), "--to", str(report), "-o", "out.pdf", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "note: removed active content from the report: the action run on opening (OpenAction)" in result.stdout
+    assert "note: removed active content from the report: JavaScript run on opening (OpenAction)" in result.stdout
 
 
 def test_attach_refuses_an_encrypted_report(files, tmp_path):
