@@ -134,7 +134,16 @@ def read_stdin(format_: str) -> Path:
     from ..content.source import MAX_CONTENT_BYTES, STDIN, provide
     from ..errors import BriefError, Problem
 
-    data = sys.stdin.buffer.read(MAX_CONTENT_BYTES + 1)
+    stream = getattr(sys.stdin, "buffer", None)
+    try:
+        data = stream.read(MAX_CONTENT_BYTES + 1) if stream is not None else None
+    except (OSError, ValueError) as error:  # closed, or not readable
+        data, reason = None, f": {getattr(error, 'strerror', None) or error}"
+    else:
+        reason = ""
+    if data is None:
+        fail(BriefError([Problem(STDIN, f"standard input is closed or cannot be read{reason}; give the content "
+                                        "on standard input, or name a content file")]))
     if len(data) > MAX_CONTENT_BYTES:
         fail(BriefError([Problem(STDIN, f"larger than the {MAX_CONTENT_BYTES} byte limit")]))
     provide(data, format_)
