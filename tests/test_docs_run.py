@@ -66,6 +66,7 @@ def workspace(folder: Path) -> dict[str, str]:
     import pypdf
 
     shutil.copytree(ROOT / "content", folder / "content")
+    shutil.copytree(ROOT / "docs" / "examples", folder / "docs" / "examples")  # the examples docs name
     shutil.copyfile(EXAMPLE, folder / "brief.yaml")
     shutil.copyfile(EXAMPLE, folder / "content" / "brief.yaml")
     (folder / "brief.json").write_text(json.dumps(parse(EXAMPLE).data, default=str), encoding="utf-8")

@@ -140,3 +140,26 @@ def test_the_step_by_step_print_embeds_only_what_it_is_given_as_the_readme_says(
                                relationship="Source")])
     briefing.write_pdf(given.pdf, tmp_path / "given.pdf")
     assert set(embedded(tmp_path / "given.pdf")) == {"brief.yaml"}
+
+
+@pytest.mark.pdf
+def test_every_embedded_file_is_found_by_name_by_qpdf(tmp_path):
+    """The EmbeddedFiles name tree is sorted, as ISO 32000-1 7.9.6 requires: qpdf looks names up in
+    it, and missed the ones written out of order."""
+    import subprocess
+
+    from helpers.tools import tool
+
+    (tmp_path / "zeta.csv").write_text("z\n1\n")
+    (tmp_path / "alpha.txt").write_text("Alpha")
+    content = write_yaml(tmp_path / "brief.yaml", minimal_brief(attachments=[
+        {"path": "zeta.csv", "description": "Last by name"}, {"path": "alpha.txt", "description": "First"}]))
+    pdf = build(content, tmp_path / "brief.pdf").pdf
+    names = set(embedded(pdf))
+    assert {"zeta.csv", "alpha.txt", "brief.yaml"} <= names
+    for name in sorted(names):
+        shown = subprocess.run([tool("qpdf"), f"--show-attachment={name}", str(pdf)], capture_output=True,
+                               timeout=60)
+        assert shown.returncode == 0, (name, shown.stderr)
+    assert subprocess.run([tool("qpdf"), "--show-attachment=alpha.txt", str(pdf)], capture_output=True,
+                          timeout=60).stdout == b"Alpha"

@@ -146,7 +146,10 @@ def _print(job: _PrintJob) -> PrintedBrief:
             layout = inspect(document)
             if modified := source_date_epoch():
                 document.metadata.modified = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
-            embedded = [_attachment(item, document.metadata.created) for item in job.attachments]
+            # WeasyPrint writes the EmbeddedFiles name tree in the order given; a name tree must be
+            # sorted by key (ISO 32000-1, 7.9.6), or readers that search it (qpdf) miss files.
+            ordered = sorted(job.attachments, key=lambda item: (not item.name.isascii(), item.name.encode("utf-16-be")))
+            embedded = [_attachment(item, document.metadata.created) for item in ordered]
             pdf = document.write_pdf(attachments=embedded or None, pdf_identifier=job.identifier,
                                      finisher=_relationships(embedded), **options)
             if fetcher.refused:
