@@ -89,7 +89,10 @@ def test_weasyprint_alone_prints_the_same_pages_from_the_page(tmp_path, theme):
     again = page.with_suffix(".pdf")
     subprocess.run([sys.executable, "-m", "weasyprint", page.name, again.name], cwd=page.parent, check=True,
                    capture_output=True, timeout=300)
-    assert pdf_text(again) == pdf_text(pdf)  # same pages (the text is split by page), same text
+    def pages(path):  # each page's words; the web page's own stylesheet may shift a list by a point
+        return [" ".join(page.split()) for page in pdf_text(path).split("\f")]
+
+    assert pages(again) == pages(pdf)  # same pages (the text is split by page), same words on each
     fonts = subprocess.run([tool("pdffonts"), str(again)], check=True, capture_output=True, text=True).stdout
     assert "Inter" in fonts and ("Charis-SIL" in fonts or theme == "memo")
     assert "DejaVu" not in fonts
