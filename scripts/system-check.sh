@@ -33,7 +33,8 @@ fonts-dejavu-core|fc-list 2>/dev/null | grep -q DejaVuSans
 fonts-noto-cjk|have_cjk_fonts"
 # The checkers: qpdf, poppler (pdftotext, pdfinfo, pdffonts, pdfdetach, pdftoppm), MuPDF (mutool),
 # Chromium (the --html page in a real browser) and Apache PDFBox preflight (PDF/A-1b), which needs
-# Java and, on the classpath, javax.activation and JAXB. tests/helpers/tools.py names the same.
+# Java and, on the classpath, javax.activation and JAXB. Playwright's own Node.js driver, which the
+# browser tests start, needs libatomic. tests/helpers/tools.py names the same.
 test_needs="poppler-utils|have_programs pdftotext pdftoppm pdfinfo pdffonts pdfdetach
 qpdf|have_program qpdf
 mupdf-tools|have_program mutool
@@ -41,7 +42,8 @@ default-jre-headless|have_program java
 libpdfbox2-java|have_jars preflight.jar pdfbox2.jar fontbox2.jar xmpbox.jar commons-logging.jar
 libactivation-java|have_jars javax.activation.jar
 libjaxb-api-java|have_jars jaxb-api.jar
-chromium|have_program chromium chromium-browser"
+chromium|have_program chromium chromium-browser
+libatomic1|have_lib libatomic.so.1"
 
 needs=$brief_needs
 [ "$what" = test ] && needs="$needs

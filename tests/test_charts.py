@@ -285,10 +285,9 @@ PROBE = """() => {
 
 @pytest.mark.pdf
 def test_the_web_page_shows_an_svg_image_and_its_table_in_details(tmp_path):
-    from helpers.browser import chromium, missing, open_page
+    from helpers.browser import chromium, open_page, require
 
-    if (reason := missing()) is not None:
-        pytest.skip(reason)
+    require()
     out = _build(tmp_path, brief_with(flow_chart()), "--html")
     with chromium() as browser:  # the page's own policy forbids script; the test reads it from outside
         context, page, others = open_page(browser, out.with_suffix(".html").as_uri())

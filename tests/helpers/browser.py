@@ -7,12 +7,16 @@ that every request it makes is the page's own.
 
 from __future__ import annotations
 
+import ctypes.util
 import http.server
+import os
 import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
+
+import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -25,7 +29,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 def missing() -> str | None:
     """Why the browser tests cannot run here, or None."""
     if CHROMIUM is None:
-        return "chromium is not installed (scripts/system-check.sh --install installs Debian's chromium)"
+        return "chromium is not installed (apt-get install chromium; `sh scripts/system-check.sh test` does it)"
+    if ctypes.util.find_library("atomic") is None:  # Playwright's Node.js driver is linked against it
+        return "libatomic is not installed (apt-get install libatomic1; `sh scripts/system-check.sh test` does it)"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -35,6 +41,16 @@ def missing() -> str | None:
     except ImportError:
         return "the Python package axe-playwright-python is not installed (pip install 'briefing[test]')"
     return None
+
+
+def require() -> None:
+    """Skip the running test when the browser cannot run here; under CI=true, fail it (as tools.missing does)."""
+    reason = missing()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true runs every check, and {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 @contextmanager
