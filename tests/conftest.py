@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -11,6 +12,12 @@ from pathlib import Path
 import pytest
 
 from helpers import EXAMPLE
+
+# A suite started in the background of a script (`sh -c 'make test &'`) inherits SIGINT ignored, and
+# so would every `briefing` a test starts, which could then never be interrupted. The tests that send
+# Ctrl-C need the disposition a terminal gives; Python's own handler becomes the default at exec.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
