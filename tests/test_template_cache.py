@@ -87,3 +87,165 @@ def test_the_cache_stays_bounded(fresh_cache, monkeypatch):
     environment.bytecode_cache.cache_clear()
     environment.bytecode_cache()
     assert len(list(folder.iterdir())) == 6
+
+
+# --- every load is checked, at the file (issue 21, item 11) ---------------------------------------
+#
+# The cache object lives as long as the process (a warm worker, a watch); the folder and the file
+# are judged again at every load. Each hostile file below holds compiled code that, if run, writes
+# a marker file and renders PLANTED; the control shows that the cache would run it.
+
+def _render(folder: Path) -> str:
+    """Render t.html from `folder` with a new environment (as a new search path would), whose
+    bytecode cache is the one this process made at its first render."""
+    environment.environment.cache_clear()
+    return environment.environment((folder,)).get_template("t.html").render()
+
+
+def _plant(template: Path, checksum: str, marker: Path) -> bytes:
+    """Compiled code for `template` under its source's checksum that creates `marker` when it is
+    loaded and renders PLANTED."""
+    import marshal
+    import pickle
+
+    import jinja2.bccache
+
+    python = environment.BoundedSandbox().compile("PLANTED", "t.html", str(template), raw=True)
+    code = compile(f"open({str(marker)!r}, 'w').close()\n{python}", str(template), "exec")
+    return jinja2.bccache.bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(code)
+
+
+class _Touch:
+    """Unpickled, creates the file: a cache file whose header is a hostile pickle."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+@pytest.fixture
+def compiled(fresh_cache, tmp_path):
+    """A template rendered once, its compiled form in the cache, and planted bytecode for it."""
+    import pickle
+
+    import jinja2.bccache
+
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "t.html").write_text("real")
+    assert _render(theme) == "real"
+    [folder] = fresh_cache.iterdir()
+    [cache_file] = folder.iterdir()
+    data = cache_file.read_bytes()
+    checksum = pickle.loads(data[len(jinja2.bccache.bc_magic):])  # our own file, from the render above
+    marker = tmp_path / "planted-code-ran"
+    return theme, folder, cache_file, _plant(theme / "t.html", checksum, marker), marker
+
+
+def test_planted_bytecode_of_our_own_in_our_folder_is_what_the_cache_would_run(compiled):
+    """The control: the plant works, so the tests below fail if a check is missing."""
+    theme, folder, cache_file, planted, marker = compiled
+    cache_file.write_bytes(planted)
+    assert _render(theme) == "PLANTED" and marker.exists()
+
+
+@pytest.mark.parametrize("kind", ["owned-by-another-user", "group-writable", "others-can-write", "a-symlink",
+                                  "a-symlink-to-a-file-of-ours", "two-hard-links", "a-fifo", "a-folder",
+                                  "too-large"])
+def test_a_bytecode_file_that_is_not_ours_alone_is_never_run(compiled, tmp_path, kind, monkeypatch):
+    theme, folder, cache_file, planted, marker = compiled
+    cache_file.unlink()
+    if kind.startswith("a-symlink"):
+        target = tmp_path / "planted.cache"
+        target.write_bytes(planted)
+        os.chmod(target, 0o600)
+        cache_file.symlink_to(target)
+    elif kind == "a-fifo":
+        os.mkfifo(cache_file, 0o600)
+    elif kind == "a-folder":
+        cache_file.mkdir(mode=0o700)
+    else:
+        cache_file.write_bytes(planted)
+        os.chmod(cache_file, 0o600)
+    if kind == "group-writable":
+        os.chmod(cache_file, 0o620)
+    elif kind == "others-can-write":
+        os.chmod(cache_file, 0o602)
+    elif kind == "two-hard-links":
+        os.link(cache_file, tmp_path / "second-name.cache")
+    elif kind == "too-large":
+        monkeypatch.setattr(environment, "MAX_BYTECODE_BYTES", len(planted) - 1)
+    elif kind == "owned-by-another-user":
+        if os.getuid() != 0:
+            pytest.skip("only root can give a file to another user")
+        os.chown(cache_file, 65534, 65534)  # nobody, inside our own 0700 folder
+    assert _render(theme) == "real"
+    assert not marker.exists()
+
+
+def test_a_hostile_pickle_in_a_file_of_ours_is_never_unpickled(compiled):
+    """The header is compared byte for byte with what the cache writes, never unpickled."""
+    import pickle
+
+    import jinja2.bccache
+
+    theme, folder, cache_file, planted, marker = compiled
+    cache_file.write_bytes(jinja2.bccache.bc_magic + pickle.dumps(_Touch(marker), 2))
+    assert _render(theme) == "real"
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("swap", ["a-link-to-another-folder", "a-folder-others-can-write",
+                                  "a-folder-of-another-user", "a-parent-others-can-write",
+                                  "a-parent-that-is-a-link"])
+def test_a_cache_folder_swapped_after_the_first_load_is_never_used(compiled, tmp_path, swap):
+    """After the first render the folder is replaced; the next load (same process, same cache
+    object) neither runs what the new folder holds nor writes into it."""
+    theme, folder, cache_file, planted, marker = compiled
+    other = tmp_path / "swapped-in"
+    other.mkdir(mode=0o700)
+    (other / cache_file.name).write_bytes(planted)
+    os.chmod(other / cache_file.name, 0o600)
+    root = folder.parent
+    if swap == "a-parent-others-can-write":
+        os.chmod(root, 0o777)
+        (folder / cache_file.name).write_bytes(planted)  # as the other user could, now
+        os.chmod(folder / cache_file.name, 0o600)
+        other = folder
+    elif swap == "a-parent-that-is-a-link":
+        hostile_root = tmp_path / "hostile-root"
+        hostile_root.mkdir(mode=0o700)
+        other.rename(hostile_root / folder.name)
+        other = hostile_root / folder.name
+        root.rename(tmp_path / "moved-away")
+        root.symlink_to(hostile_root)
+    else:
+        folder.rename(tmp_path / "moved-away")
+        if swap == "a-link-to-another-folder":
+            folder.symlink_to(other)
+        else:
+            other.rename(folder)
+            other = folder
+            if swap == "a-folder-others-can-write":
+                os.chmod(folder, 0o777)
+            else:
+                if os.getuid() != 0:
+                    pytest.skip("only root can give a folder to another user")
+                os.chown(folder, 65534, 65534)
+    before = sorted(path.name for path in other.iterdir())
+    assert _render(theme) == "real"
+    assert not marker.exists()
+    assert sorted(path.name for path in other.iterdir()) == before  # nothing written into it either
+
+
+def test_our_own_entry_is_loaded_by_the_same_process_without_compiling(compiled, monkeypatch):
+    """The checks refuse only what is not ours alone: the entry the cache wrote loads again."""
+    theme, folder, cache_file, planted, marker = compiled
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("compiled a template")
+
+    monkeypatch.setattr(environment.BoundedSandbox, "compile", refuse)
+    assert _render(theme) == "real"

@@ -148,7 +148,7 @@ def _render_and_print(content: Path, options: BuildOptions, pdf_name: str | None
     if not isinstance(theme, Theme):
         theme = load_theme(theme, templates=options.templates, brand=options.brand or brand_beside(content))
     paper = options.paper or theme.paper or "a4"
-    checked = check(content, variant=options.variant)
+    checked = check(content, variant=options.variant, limits=options.limits)  # quotes: bounded
     warnings = (*checked.warnings, *theme.warnings)  # the theme's: unused parts of a Quarto _brand.yml
     if options.strict and warnings:
         raise BriefError(list(warnings))

@@ -49,15 +49,17 @@ def load(path: str | Path, *, variant: str | None = None, max_bytes: int = MAX_C
                     variant=variant)
 
 
-def check(path: str | Path, *, variant: str | None = None, max_bytes: int = MAX_CONTENT_BYTES) -> Checked:
+def check(path: str | Path, *, variant: str | None = None, max_bytes: int = MAX_CONTENT_BYTES,
+          limits: Any = None) -> Checked:
     """Load the brief in `path` and run the editorial and provenance checks on it.
 
     Errors raise `BriefError` as `load` does (so does a source archive that cannot be read);
     warnings come back in `Checked.warnings` and never raise (the CLI's `--strict` turns them
     into a failure). Findings of severity `info` (a quote whose source has no archive) count
-    only with `--strict`.
+    only with `--strict`. With `limits` (`sandbox.limits.Limits`), quotes are checked against
+    their archives in a bounded worker, within the same time and memory as rendering.
     """
-    from .quotes import check_quotes
+    from .quotes import check_quotes, has_archived_quotes
     from .review import review
 
     path = Path(path)
@@ -65,7 +67,13 @@ def check(path: str | Path, *, variant: str | None = None, max_bytes: int = MAX_
     parsed = _parse_bytes(path, source)
     brief = validate(parsed.data, path, parsed.positions, problems=parsed.problems, format=parsed.format,
                      variant=variant)
-    errors, findings = check_quotes(brief, path, parsed.positions)
+    if limits is not None and has_archived_quotes(brief):
+        from ..sandbox.limits import run_limited
+
+        errors, findings = run_limited(check_quotes, (brief, path, parsed.positions), limits, path,
+                                       step="checking quotes")
+    else:
+        errors, findings = check_quotes(brief, path, parsed.positions)
     if errors:
         raise BriefError(_sorted(errors))
     warnings = _sorted([*review(brief, path, parsed.positions), *findings])

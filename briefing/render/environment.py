@@ -9,8 +9,11 @@ unknown name or failing expression, and the variables available there.
 
 from __future__ import annotations
 
+import marshal
 import os
+import pickle
 import re
+import secrets
 import stat
 import sys
 from collections.abc import Callable, Mapping
@@ -21,6 +24,7 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import jinja2.compiler
 import jinja2.sandbox
 from pydantic import BaseModel
@@ -131,8 +135,8 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     in a folder named after the code that compiles them: briefing's own files, Jinja2 and Python,
     so a template compiled by other code is never run. Jinja2 keys each entry by the template's
     file and checks it against the hash of the template's source, so an edited template is
-    compiled again. Compiled code is run as it is found, so a folder that anyone but this user
-    could write to is never used; `BRIEFING_CACHE=off` switches the cache off.
+    compiled again. Compiled code is run as it is found, so every load checks the folder and
+    the file again (`CheckedBytecodeCache`); `BRIEFING_CACHE=off` switches the cache off.
     """
     root = os.environ.get("BRIEFING_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "briefing")
@@ -141,14 +145,130 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     folder = Path(root) / f"templates-{_compiler_key()}"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for checked in (folder, folder.parent):
-            info = checked.lstat()
-            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
-                return None
+        cache = CheckedBytecodeCache(folder)
+        descriptor = cache.open_folder()
+        if descriptor is None:
+            return None
+        os.close(descriptor)
         _prune(folder)
     except (OSError, AttributeError):  # not writable, or no getuid: compile every time
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return cache
+
+
+#: The largest compiled template read from the cache; a larger file is compiled again instead.
+MAX_BYTECODE_BYTES = 16 * 1024 * 1024
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | \
+    getattr(os, "O_CLOEXEC", 0)
+
+
+def _private(info: os.stat_result, kind: Callable[[int], bool]) -> bool:
+    """Whether `info` is of that kind, this user's, and writable by no one else."""
+    return kind(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
+class CheckedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates in `folder`, checked at every load and every store, not once per process.
+
+    The folder's parent and the folder are opened in turn without following a link
+    (`O_NOFOLLOW`), each judged by `fstat` on what was opened: a folder of this user that no one
+    else can write to. The compiled file is opened inside that very folder (not by its path
+    again), without following a link or waiting on a FIFO, and judged the same way on its open
+    descriptor: a regular file of this user, with one name, that no one else can write to, and
+    of a bounded size. Anything else is ignored and the template is compiled from its source.
+    Nothing in the file is unpickled: its header must be, byte for byte, what `dump_bytecode`
+    writes for the template's current source.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def open_folder(self) -> int | None:
+        """A descriptor of the cache folder if it and its parent pass the checks, else None."""
+        parent = os.open(self.folder.parent, _FOLDER_FLAGS)
+        try:
+            if not _private(os.fstat(parent), stat.S_ISDIR):
+                return None
+            descriptor = os.open(self.folder.name, _FOLDER_FLAGS, dir_fd=parent)
+        finally:
+            os.close(parent)
+        if not _private(os.fstat(descriptor), stat.S_ISDIR):
+            os.close(descriptor)
+            return None
+        return descriptor
+
+    @staticmethod
+    def file_name(bucket: jinja2.bccache.Bucket) -> str:
+        return f"__jinja2_{bucket.key}.cache"
+
+    @staticmethod
+    def header(bucket: jinja2.bccache.Bucket) -> bytes:
+        return jinja2.bccache.bc_magic + pickle.dumps(bucket.checksum, 2)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            folder = self.open_folder()
+        except OSError:
+            return
+        if folder is None:
+            return
+        try:
+            data = self._read(folder, self.file_name(bucket))
+        finally:
+            os.close(folder)
+        header = self.header(bucket)
+        if data is None or not data.startswith(header):
+            return  # not ours alone, or compiled from another source: compiled again
+        try:
+            bucket.code = marshal.loads(data[len(header):])
+        except (EOFError, ValueError, TypeError):
+            bucket.reset()
+
+    @staticmethod
+    def _read(folder: int, name: str) -> bytes | None:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | \
+            getattr(os, "O_CLOEXEC", 0)
+        try:
+            descriptor = os.open(name, flags, dir_fd=folder)
+        except OSError:  # missing, a link (ELOOP), unreadable
+            return None
+        try:
+            info = os.fstat(descriptor)
+            if not _private(info, stat.S_ISREG) or info.st_nlink != 1 or info.st_size > MAX_BYTECODE_BYTES:
+                return None
+            with os.fdopen(os.dup(descriptor), "rb") as handle:
+                data = handle.read(MAX_BYTECODE_BYTES + 1)
+        finally:
+            os.close(descriptor)
+        return data if len(data) <= MAX_BYTECODE_BYTES else None
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Write under a new name in the checked folder, then rename it over the entry (atomic)."""
+        try:
+            folder = self.open_folder()
+        except OSError:
+            return
+        if folder is None:
+            return
+        name = self.file_name(bucket)
+        temporary = f".{name}.{secrets.token_hex(8)}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            descriptor = os.open(temporary, flags, 0o600, dir_fd=folder)
+            try:
+                with os.fdopen(descriptor, "wb") as handle:
+                    bucket.write_bytecode(handle)
+                os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+            except BaseException:
+                try:
+                    os.unlink(temporary, dir_fd=folder)
+                except OSError:
+                    pass
+                raise
+        except OSError:  # full disk, a folder removed meanwhile: the next process compiles again
+            pass
+        finally:
+            os.close(folder)
 
 
 def _compiler_key() -> str:
