@@ -29,11 +29,14 @@ from .shared import build_options, fail, project_defaults, read_stdin, report_re
               help="Print a 'What changed in this version' box: the changes since the earlier version OLD.")
 @click.option("--since", metavar="REV",
               help="The same box, for the changes since the content file at this git revision.")
+@click.option("--redline", type=click.Path(path_type=Path), metavar="OLD",
+              help="Write a review copy (default output/<name>-review.pdf): the changes since the earlier "
+                   "version OLD marked, inserted words underlined, deleted words struck. Never a PDF/A file.")
 @shared_build_options
 @click.pass_context
 def build(context: click.Context, contents: tuple[Path, ...], output: Path | None, output_dir: Path | None,
           jobs: int, dask: str | None, force: bool, stdin_format: str, changes_since: Path | None,
-          since: str | None, **shared: object) -> None:
+          since: str | None, redline: Path | None, **shared: object) -> None:
     """Build CONTENTS (content files, or folders of them; - for standard input) into PDFs.
 
     With no CONTENTS, builds the `content` of the briefing.toml in this folder.
@@ -62,6 +65,15 @@ def build(context: click.Context, contents: tuple[Path, ...], output: Path | Non
             options = BuildOptions.of(options, changes_since=changes_since, since=since)
         except BriefError as error:
             fail(error)
+    if redline is not None:
+        from ..commands.options import BuildOptions
+
+        if len(contents) != 1 or contents[0].is_dir() or str(contents[0]) == "-":
+            fail(BriefError([Problem("--redline", "compares one content file with its earlier version")]))
+        try:
+            options = BuildOptions.of(options, redline=redline)
+        except BriefError as error:  # named as the command line names it
+            fail(BriefError([Problem("--redline", problem.message) for problem in error.problems]))
     if dask is not None and str(contents[0]) == "-":
         fail(BriefError([Problem("--dask", "takes content files or folders, not standard input")]))
     if len(contents) > 1 or contents[0].is_dir() or dask is not None \

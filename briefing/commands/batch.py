@@ -60,7 +60,8 @@ def build_many(contents: Iterable[str | Path], output_dir: str | Path | None = N
     """
     options = BuildOptions.of(options, **changes)
     files = expand(contents)
-    outputs = [default_output(content, output_dir if output_dir is not None else "output") for content in files]
+    outputs = [default_output(content, output_dir if output_dir is not None else "output",
+                              review=options.redline is not None) for content in files]
     _refuse_clashes(files, outputs)
     if executor is None and jobs == 1:
         return [_build_one(content, output, options, force) for content, output in zip(files, outputs)]

@@ -36,9 +36,11 @@ class BuildResult:
     """Every file the build read, with the SHA-256 of the bytes it read (None: looked for, not found)."""
 
 
-def default_output(content: Path, folder: str | Path = "output") -> Path:
-    """`folder/<name>.pdf`, named after the content file (see `output_name`)."""
-    return Path(folder) / output_name(content)
+def default_output(content: Path, folder: str | Path = "output", *, review: bool = False) -> Path:
+    """`folder/<name>.pdf`, named after the content file (see `output_name`); a review copy
+    (`redline`) is `<name>-review.pdf`, so that it never takes the edition's place."""
+    name = output_name(content)
+    return Path(folder) / (name.removesuffix(".pdf") + "-review.pdf" if review else name)
 
 
 def output_name(content: Path) -> str:
@@ -73,7 +75,7 @@ def build(content: str | Path, output: str | Path | None = None, options: BuildO
     started = time.perf_counter()
     options = BuildOptions.of(options, **changes)
     content = Path(content)
-    output = Path(output) if output is not None else default_output(content)
+    output = Path(output) if output is not None else default_output(content, review=options.redline is not None)
     from ..content.source import refuse_unreadable
     from ..sandbox.files import refuse_oversized
 
@@ -188,7 +190,7 @@ def up_to_date(content: str | Path, output: str | Path | None = None, options: B
     started = time.perf_counter()
     options = BuildOptions.of(options, **changes)
     content = Path(content)
-    output = Path(output) if output is not None else default_output(content)
+    output = Path(output) if output is not None else default_output(content, review=options.redline is not None)
     return _cached(content, output, key_of(content, options), options, started)
 
 
@@ -210,9 +212,13 @@ def _cached(content: Path, output: Path, key: str, options: BuildOptions, starte
 
 def _changes(content: Path, brief: Any, options: BuildOptions) -> dict[str, Any]:
     """What changed since the earlier version the options name, for the changes box (nothing if none)."""
-    if options.changes_since is None and options.since is None:
+    if options.changes_since is None and options.since is None and options.redline is None:
         return {}
     from ..content.diff import Version, diff, read_revision, read_version
+
+    if options.redline is not None:  # a review copy: the changes marked in the text
+        old = read_version(options.redline)
+        return {"redline": diff(old, Version(brief, str(content))), "previous": old.brief}
 
     old = read_version(options.changes_since) if options.since is None else read_revision(content, options.since)
     found = diff(old, Version(brief, str(content)))

@@ -62,6 +62,9 @@ class BuildOptions:
     """An earlier version's content file: the brief then shows what changed since it, after the takeaways."""
     since: str | None = None
     """A git revision: the brief shows what changed since its own content file at that revision."""
+    redline: Path | None = None
+    """An earlier version's content file: the PDF is then a review copy, its changes since that version
+    marked (inserted words underlined, deleted words struck), never a PDF/A file."""
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise through the back door, once, here
@@ -126,6 +129,19 @@ class BuildOptions:
             bad("since", f"expected a git revision, got {self.since!r}")
         if self.since is not None and self.changes_since is not None:
             bad("since", "give either changes_since (a file) or since (a git revision), not both")
+        if self.redline is not None and not isinstance(self.redline, Path):
+            if isinstance(self.redline, str):
+                set_(self, "redline", Path(self.redline))
+            else:
+                bad("redline", f"expected a path, got {type(self.redline).__name__}")
+        if self.redline is not None and (self.changes_since is not None or self.since is not None):
+            bad("redline", "a review copy marks the changes in the text; give it without changes_since or since")
+        if self.redline is not None and isinstance(self.variant, (str, tuple)):
+            archival = [name for name in ((self.variant,) if isinstance(self.variant, str) else self.variant)
+                        if name.startswith("pdf/a")]
+            if archival:
+                bad("redline", f"a review copy is never a PDF/A file: it marks changes for the editor and is "
+                               f"not an edition to archive; build it without {archival[0]}")
         set_(self, "html", bool(self.html))
         set_(self, "strict", bool(self.strict))
         if problems:

@@ -75,15 +75,26 @@ class WebPage:
 
 
 def render_html(brief: Brief, theme: Theme | None = None, web: WebPage | None = None, *,
-                changes: Diff | None = None, previous: Brief | None = None) -> str:
+                changes: Diff | None = None, previous: Brief | None = None, redline: Diff | None = None) -> str:
     """The brief as a complete HTML document, ready for printing; with `web`, its web edition.
 
     With `changes` (a `Diff` from `previous` to `brief`), the "What changed in this version" box
-    follows the key takeaways."""
+    follows the key takeaways. With `redline` (a `Diff` from `previous` to `brief`), the document is
+    a review copy: inserted words underlined, deleted words struck, a legend, "review copy" in the
+    running header."""
+    from .redline import mark_up, redlined
+
     theme = theme or load_theme()
     entry = ENTRY if theme.find(ENTRY) else "base.html.j2"
-    return set_type(render_template(theme, entry, context(brief, theme, web, changes=changes, previous=previous),
-                                    filters=FILTERS))
+    if redline is None:
+        return set_type(render_template(theme, entry, context(brief, theme, web, changes=changes,
+                                                              previous=previous), filters=FILTERS))
+    if previous is None:
+        raise ValueError("a review copy (redline=) needs the earlier brief as previous=")
+    shown = context(redlined(previous, brief, redline), theme, web)
+    shown["changes"] = context(brief, theme, web, changes=changes, previous=previous)["changes"] if changes else None
+    shown["review"] = shown["revision_words"]
+    return mark_up(set_type(render_template(theme, entry, shown, filters=FILTERS)))
 
 
 def web_page(brief: Brief, pdf: str | None = None) -> WebPage:
@@ -107,6 +118,7 @@ def context(brief: Brief, theme: Theme | None = None, web: WebPage | None = None
     return {
         "changes": changes_box(changes, brief, previous, item_label=_citation_label) if changes is not None else None,
         "revision_words": revision_words(brief),
+        "review": None,  # a review copy's words (render_html(..., redline=)): the legend and running header
         "web": web,
         "brief": brief,
         "meta": brief.meta,
