@@ -547,11 +547,11 @@ def read_parcel(data: Any) -> Parcel:
         def outside(name: Any) -> None:
             problems.append(Problem(content, f"the parcel names a file outside its folders: {name!r}"))
 
-        def place(value: Any) -> tuple[int, str] | None:
+        def place(value: Any, file: bool = False) -> tuple[int, str] | None:
             if not isinstance(value, list) or len(value) != 2:
                 raise Malformed("a place is not [root, path]")
             root, name = value
-            if not _count(root, 0, len(roots) - 1) or not _plain(name) or len(name) > MAX_NAME:
+            if not _count(root, 0, len(roots) - 1) or not _plain(name) or (file and name == "."):
                 outside(name)
                 return None
             return root, name
@@ -565,7 +565,7 @@ def read_parcel(data: Any) -> Parcel:
             raise Malformed(f"it does not list at most {MAX_FILES} files, one per file it carries")
         files: dict[tuple[int, str], bytes] = {}
         for value, blob in zip(keys, blobs):
-            key = place(value)
+            key = place(value, file=True)
             if key is None:
                 continue
             if key in files or any(len(part.encode("utf-8", "surrogatepass")) > 255 for part in key[1].split("/")):
