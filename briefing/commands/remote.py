@@ -133,8 +133,22 @@ def dask_executor(address: str, security: Any = None) -> Iterator[Executor]:
     elif security is not None and not isinstance(security, Security):
         raise BriefError([Problem("options", f"expected a distributed.Security or a file, got "
                                              f"{type(security).__name__}", field="security", code="invalid_option")])
+    class _Client(Client):
+        """A client that, when it cannot connect, closes at once rather than when it is collected
+        (which, at exit, waits 20 s and prints a traceback)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            try:
+                super().__init__(*args, **kwargs)
+            except BaseException:
+                try:
+                    self.close(timeout=1)
+                except Exception:  # noqa: BLE001, S110 - closing what never opened: nothing more to do
+                    pass
+                raise
+
     try:
-        client = Client(address, timeout="10s", set_as_default=False, security=security, deserializers=["msgpack"])
+        client = _Client(address, timeout="10s", set_as_default=False, security=security, deserializers=["msgpack"])
     except Exception as error:  # noqa: BLE001 - Dask raises OSError, TypeError, RuntimeError, AssertionError...
         reason = str(error).strip() or type(error).__name__
         if address.startswith("tls://") and security is None:
