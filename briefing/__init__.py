@@ -49,6 +49,7 @@ _EXPORTS = {
     "EmbeddedFile": "printing.embed",
     "VARIANTS": "variants",
     "build_many": "commands.batch",
+    "dask_executor": "commands.remote",
     "BatchItem": "commands.tasks",
     "watch": "commands.watch",
     "diff": "content.diff",

@@ -22,6 +22,10 @@ from .shared import build_options, fail, project_defaults, read_stdin, report_re
 @click.option("--dask", metavar="ADDRESS",
               help="Build the briefs on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786); "
                    "its workers need no access to these files. Needs: pip install 'briefing[dask]'.")
+@click.option("--dask-security", type=click.Path(path_type=Path), metavar="FILE",
+              help="With --dask tls://…: a TOML or YAML file naming this client's TLS certificates "
+                   "(ca_file, cert, key; paths relative to it). Only a client and workers holding "
+                   "certificates signed by that authority join the cluster.")
 @click.option("--force", is_flag=True, help="Render even if nothing changed since the last build.")
 @click.option("--from", "stdin_format", type=click.Choice(["yaml", "json", "toml", "markdown"]), default="yaml",
               show_default=True, help="The format of content read from standard input (CONTENTS is -).")
@@ -35,8 +39,8 @@ from .shared import build_options, fail, project_defaults, read_stdin, report_re
 @shared_build_options
 @click.pass_context
 def build(context: click.Context, contents: tuple[Path, ...], output: Path | None, output_dir: Path | None,
-          jobs: int, dask: str | None, force: bool, stdin_format: str, changes_since: Path | None,
-          since: str | None, redline: Path | None, **shared: object) -> None:
+          jobs: int, dask: str | None, dask_security: Path | None, force: bool, stdin_format: str,
+          changes_since: Path | None, since: str | None, redline: Path | None, **shared: object) -> None:
     """Build CONTENTS (content files, or folders of them; - for standard input) into PDFs.
 
     With no CONTENTS, builds the `content` of the briefing.toml in this folder.
@@ -74,13 +78,15 @@ def build(context: click.Context, contents: tuple[Path, ...], output: Path | Non
             options = BuildOptions.of(options, redline=redline)
         except BriefError as error:  # named as the command line names it
             fail(BriefError([Problem("--redline", problem.message) for problem in error.problems]))
+    if dask_security is not None and dask is None:
+        fail(BriefError([Problem("--dask-security", "is for a Dask cluster: give --dask ADDRESS too")]))
     if dask is not None and str(contents[0]) == "-":
         fail(BriefError([Problem("--dask", "takes content files or folders, not standard input")]))
     if len(contents) > 1 or contents[0].is_dir() or dask is not None \
             or (output_dir is not None and str(contents[0]) != "-"):
         if output is not None:
             fail(BriefError([Problem("--output", "names one PDF; use --output-dir for several content files")]))
-        build_batch(contents, output_dir, jobs, options, force, dask)
+        build_batch(contents, output_dir, jobs, options, force, dask, dask_security)
         return
     from ..commands.build import build as build_brief
 
@@ -97,7 +103,7 @@ def build(context: click.Context, contents: tuple[Path, ...], output: Path | Non
 
 
 def build_batch(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, options, force: bool,  # noqa: ANN001
-                dask: str | None = None) -> None:
+                dask: str | None = None, dask_security: Path | None = None) -> None:
     import time
 
     from ..commands.batch import build_many
@@ -110,7 +116,7 @@ def build_batch(contents: tuple[Path, ...], output_dir: Path | None, jobs: int, 
         else:
             from ..commands.remote import dask_executor
 
-            with dask_executor(dask) as executor:
+            with dask_executor(dask, security=dask_security) as executor:
                 items = build_many(contents, output_dir, options, executor=executor, force=force)
     except BriefError as error:
         fail(error)

@@ -12,7 +12,7 @@ that record is what the cache stores and what `watch` follows.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -101,11 +101,12 @@ def build(content: str | Path, output: str | Path | None = None, options: BuildO
 
 def deliver(output: Path, key: str, options: BuildOptions, started: float, *, pdf: bytes, pages: int,
             html: str | None, pictures: list[bytes], warnings: tuple[Problem, ...],
-            reads: Mapping[Path, str | None], folders: tuple[Path, ...]) -> BuildResult:
+            reads: Mapping[Path, str | None], folders: tuple[Path, ...], inputs: Iterable[Path] = ()) -> BuildResult:
     """Write what a build made, all or none, and record it; for a build here or on a remote worker.
 
     An output that is one of the build's inputs (the content file, a template, the brand file,
-    an attachment, however it is named) is refused before anything is written. The old record
+    an attachment, however it is named) is refused before anything is written: those it read,
+    and `inputs` (a remote build's: every file it sent, whatever the worker says it read). The old record
     stays true of the old files until `record` replaces it (a crash in between leaves new files
     that the old record no longer matches, so the next build renders).
     """
@@ -116,7 +117,7 @@ def deliver(output: Path, key: str, options: BuildOptions, started: float, *, pd
     if html is not None:
         written[output.with_suffix(".html")] = html.encode("utf-8")
     written.update(zip(png_paths(output, pictures), pictures))
-    refuse_inputs_as_outputs(written, [*reads, *cache.files_below(folders)], field="output")
+    refuse_inputs_as_outputs(written, [*reads, *inputs, *cache.files_below(folders)], field="output")
     write_all(written)
     cache.record(output, key, pages, written, reads, folders=folders, warnings=warnings)
     return BuildResult(pdf=output, pages=pages, seconds=time.perf_counter() - started,

@@ -1,18 +1,18 @@
 """Remote builds: briefs built on workers that share no files with this process (a Dask cluster).
 
-    from distributed import Client
-    with Client("tcp://scheduler:8786") as client:
-        build_many(["briefs/"], "output", executor=client.get_executor())
+    with dask_executor("tls://scheduler:8786", security="dask-security.toml") as executor:
+        build_many(["briefs/"], "output", executor=executor)
 
 A task carries its brief as bytes, in a `Parcel`: the content file and the
 files its build reads — the brand or settings file beside it, its
-attachments, a theme or template folder given by path, and every file the
-last build of the same PDF read, as its record beside the PDF lists them. The
-worker writes them into a private folder of its own, builds there with the
-same options, and sends back a `Delivery`: the PDF (and the web page and page
-pictures, if asked for), the warnings, and the record of what it read, named
-as this process names those files. This process writes the files and the
-record, as a build here would (`build.deliver`).
+attachments, a theme or template folder given by path, an earlier version
+given by `changes_since`, and every file the last build of the same PDF read,
+as its record beside the PDF lists them. The worker writes them into a private
+folder of its own, builds there with the same options, and sends back a
+`Delivery`: the PDF (and the web page and page pictures, if asked for), the
+warnings, and the record of what it read, named as this process names those
+files. This process judges the delivery against what it sent and asked for,
+then writes the files and the record, as a build here would (`build.deliver`).
 
 On a first build there is no record yet, so the parcel also carries the files
 that the content and brand files name beside them (`map.png`,
@@ -21,13 +21,20 @@ carry is sent again with that file, up to `ROUNDS` times.
 Built-in themes are not carried: the worker uses its own, which must be the
 same version of briefing and WeasyPrint as here.
 
-What a worker receives is untrusted too: every name in a parcel must be a
-plain relative path, and a parcel is bounded in files and bytes.
+Both cross as plain bytes (`encode_parcel`, `encode_delivery`): a JSON header
+and the files' bytes after it, never pickled objects. Each side reads the
+other's bytes as untrusted: the worker refuses a parcel whose names, roots or
+options would reach beyond the parcel (`read_parcel`), and this process refuses
+a delivery that names anything it did not send or holds anything it did not
+ask for (`receive`). Dask itself still pickles the task and unpickles a failed
+task's exception on the client, so a Dask cluster stays one trust domain
+(docs/security.md).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import time
@@ -38,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import BriefError, Problem
+from ..errors import BriefError, Problem, closest
 from . import cache
 from .build import BuildResult, deliver, key_of
 from .options import BuildOptions
@@ -49,8 +56,24 @@ ROUNDS = 4
 #: A parcel carries at most this many files, of at most this many bytes together.
 MAX_FILES = 10_000
 MAX_BYTES = 512 * 1024 * 1024
-#: The options that name a file or folder of this machine.
-_PLACES = ("theme", "templates", "brand")
+#: A parcel names at most this many folders of the client (the content's, and one per option naming a place).
+MAX_ROOTS = 8
+#: A delivery carries at most this many bytes (the PDF, the web page, the page pictures) and this many
+#: problems, read files and theme folders.
+MAX_DELIVERY_BYTES = 2 * 1024 * 1024 * 1024
+MAX_PROBLEMS = 10_000
+MAX_READS = 2 * MAX_FILES
+MAX_FOLDERS = 64
+#: The JSON header of a parcel or a delivery is at most this large; a name at most this long.
+MAX_HEADER = 64 * 1024 * 1024
+MAX_NAME = 4096
+#: The options that name a file or folder of this machine: they travel as (root, relative path) only.
+_PLACES = ("theme", "templates", "brand", "changes_since")
+#: The options that travel as plain values, each checked by the worker before `BuildOptions` checks it.
+_VALUES = ("theme", "paper", "variant", "attach", "first_page", "html", "png", "allowed_urls", "limits", "strict")
+_MAGIC = {"parcel": b"briefing-parcel/1\n", "delivery": b"briefing-delivery/1\n"}
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
@@ -65,8 +88,10 @@ class Parcel:
     files: dict[tuple[int, str], bytes]
     """(root, path relative to it, with `/`) -> the file's bytes."""
     places: dict[str, tuple[int, str]]
-    """The options naming a file or folder (`theme`, `templates`, `brand`), as (root, relative path)."""
+    """The options naming a file or folder (`theme`, `templates`, `brand`, `changes_since`), as
+    (root, relative path)."""
     options: BuildOptions
+    """The other options; those in `places` are not set here."""
     builtin: str
     """This machine's folder of built-in themes: files a worker reads in its own are named as here."""
     versions: dict[str, str] = field(default_factory=dict)
@@ -91,22 +116,112 @@ class Delivery:
 
 
 @contextmanager
-def dask_executor(address: str) -> Iterator[Executor]:
-    """An executor whose tasks run on the Dask cluster whose scheduler is at `address`."""
+def dask_executor(address: str, security: Any = None) -> Iterator[Executor]:
+    """An executor whose tasks run on the Dask cluster whose scheduler is at `address`.
+
+    `security` is a `distributed.Security`, or the path of a file naming its certificates
+    (`read_security`); without it, Dask's own configuration applies. Its client accepts a
+    task's result only as plain bytes (`deserializers=["msgpack"]`): it unpickles no result.
+    """
     try:
-        from distributed import Client
+        from distributed import Client, Security
     except ImportError:
         raise BriefError([Problem("--dask", "needs Dask's distributed scheduler: pip install 'briefing[dask]'",
                                   code="invalid_option")]) from None
+    if isinstance(security, (str, Path)):
+        security = read_security(Path(security))
+    elif security is not None and not isinstance(security, Security):
+        raise BriefError([Problem("options", f"expected a distributed.Security or a file, got "
+                                             f"{type(security).__name__}", field="security", code="invalid_option")])
+    class _Client(Client):
+        """A client that, when it cannot connect, closes at once rather than when it is collected
+        (which, at exit, waits 20 s and prints a traceback)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            try:
+                super().__init__(*args, **kwargs)
+            except BaseException:
+                try:
+                    self.close(timeout=1)
+                except Exception:  # noqa: BLE001, S110 - closing what never opened: nothing more to do
+                    pass
+                raise
+
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as error:
-        raise BriefError([Problem("--dask", f"cannot reach the scheduler at {address}: {error}",
+        client = _Client(address, timeout="10s", set_as_default=False, security=security, deserializers=["msgpack"])
+    except Exception as error:  # noqa: BLE001 - Dask raises OSError, TypeError, RuntimeError, AssertionError...
+        reason = str(error).strip() or type(error).__name__
+        if address.startswith("tls://") and security is None:
+            reason += "; a tls:// scheduler needs --dask-security (or Dask's TLS configuration)"
+        raise BriefError([Problem("--dask", f"cannot reach the scheduler at {address}: {reason}",
                                   code="invalid_option")]) from None
     try:
         yield client.get_executor()
     finally:
         client.close()
+
+
+#: The settings of a `--dask-security` file, and the `distributed.Security` argument each sets.
+SECURITY_SETTINGS = {"ca_file": "tls_ca_file", "cert": "tls_client_cert", "key": "tls_client_key"}
+MAX_SECURITY_BYTES = 64 * 1024
+
+
+def read_security(path: Path) -> Any:
+    """The `distributed.Security` a small TOML or YAML file names, for a client of a TLS cluster:
+
+        ca_file = "ca.pem"           # the certificate authority that signed the cluster's certificates
+        cert = "client.pem"          # this client's certificate, signed by it
+        key = "client-key.pem"       # its private key (leave out if `cert` holds it)
+
+    Paths are relative to the file. Encryption is then required: a `tcp://` address is refused.
+    Every problem is located at the file's line and setting.
+    """
+    from distributed import Security
+
+    from ..content.formats import kind_of, parse_text
+    from ..sandbox.files import Refused, read_inside
+
+    kind = kind_of(path)
+    if kind not in ("toml", "yaml"):
+        raise BriefError([Problem(path, "a --dask-security file is TOML (.toml) or YAML (.yaml)",
+                                  field="--dask-security", code="invalid_option")])
+    try:
+        text = read_inside(path, (Path(os.path.realpath(path)).parent,), MAX_SECURITY_BYTES).decode("utf-8")
+    except Refused as refusal:
+        raise BriefError([Problem(path, refusal.reason, field="--dask-security")]) from None
+    except UnicodeDecodeError as error:
+        raise BriefError([Problem(path, f"cannot read: {error}", field="--dask-security")]) from None
+    parsed = parse_text(text, path, kind)
+    if parsed.problems:
+        raise BriefError(parsed.problems)
+    data = parsed.data if parsed.data is not None else {}
+    if not isinstance(data, dict):
+        raise BriefError([Problem(path, "expected settings (ca_file, cert, key)", line=1, column=1)])
+    problems, found = [], {}
+    for name, value in data.items():
+        line, column = parsed.positions.locate((name,), key=True)
+        if name not in SECURITY_SETTINGS:
+            hint = closest(str(name), SECURITY_SETTINGS)
+            problems.append(Problem(path, "unknown setting" + (f"; did you mean {hint!r}?" if hint else
+                                                               f" (allowed: {', '.join(SECURITY_SETTINGS)})"),
+                                    field=str(name), line=line, column=column, code="extra_forbidden"))
+            continue
+        file = path.parent / value if isinstance(value, str) and value else None
+        if file is None or not file.is_file():
+            problems.append(Problem(path, f"no such file: {value!r}" if file is not None else
+                                    "expected the path of a PEM file", field=name, line=line, column=column))
+            continue
+        found[SECURITY_SETTINGS[name]] = str(file.resolve())
+    for name in ("ca_file", "cert"):
+        if SECURITY_SETTINGS[name] not in found and not any(problem.field == name for problem in problems):
+            problems.append(Problem(path, "missing: a TLS client needs the authority's certificate (ca_file) and "
+                                          "its own (cert)", field=name, line=1, column=1, code="missing"))
+    if problems:
+        raise BriefError(problems)
+    try:
+        return Security(require_encryption=True, **found)
+    except Exception as error:  # noqa: BLE001 - a file that is not PEM, a key that does not match
+        raise BriefError([Problem(path, f"cannot use these certificates: {error}", field="--dask-security")]) from None
 
 
 # --- on this machine -----------------------------------------------------------------------------
@@ -121,7 +236,7 @@ def run_remote(executor: Executor, files: list[Path], outputs: list[Path], optio
         except BriefError as error:
             sent.append((None, None, tuple(error.problems)))
             continue
-        sent.append((parcel, executor.submit(build_parcel, parcel), ()))
+        sent.append((parcel, executor.submit(build_parcel, encode_parcel(parcel)), ()))
     for content, output, (parcel, future, problems) in zip(files, outputs, sent):
         if parcel is None or future is None:
             yield BatchItem(content, problems=problems)
@@ -143,13 +258,13 @@ def _receive(executor: Executor, parcel: Parcel, future: Future, content: Path, 
     The result's `seconds` run from the moment this process began to wait for it.
     """
     started = time.perf_counter()
-    delivery: Delivery = future.result()
+    delivery = receive(future.result(), parcel, options, content)
     for _ in range(ROUNDS):
         wanted = _lacking(parcel, delivery)
         if not wanted:
             break
         parcel = _with_files(parcel, wanted)
-        delivery = executor.submit(build_parcel, parcel).result()
+        delivery = receive(executor.submit(build_parcel, encode_parcel(parcel)).result(), parcel, options, content)
     if delivery.problems:
         raise BriefError(list(delivery.problems))
     if delivery.pdf is None:
@@ -157,10 +272,16 @@ def _receive(executor: Executor, parcel: Parcel, future: Future, content: Path, 
     reads = {Path(path): digest for path, digest in delivery.reads.items()}
     result = deliver(output, key_of(content, options), options, started, pdf=delivery.pdf, pages=delivery.pages,
                      html=delivery.html, pictures=list(delivery.pictures), warnings=delivery.warnings,
-                     reads=reads, folders=tuple(Path(folder) for folder in delivery.folders))
+                     reads=reads, folders=tuple(Path(folder) for folder in delivery.folders),
+                     inputs=packed(parcel))
     if delivery.unmapped:
         cache.forget(output)  # the record would not name everything the build read
     return result
+
+
+def packed(parcel: Parcel) -> list[Path]:
+    """The files of this machine that `parcel` carries: none of them may be overwritten by what comes back."""
+    return [Path(parcel.roots[root]) / name for root, name in parcel.files]
 
 
 def pack(content: Path, output: Path, options: BuildOptions) -> Parcel:
@@ -174,6 +295,13 @@ def pack(content: Path, output: Path, options: BuildOptions) -> Parcel:
     if isinstance(options.theme, Theme):
         raise BriefError([Problem("options", "a loaded Theme cannot be sent to another machine; name the theme "
                                              "or its folder instead", field="theme", code="invalid_option")])
+    if options.since is not None:
+        raise BriefError([Problem("options", "a remote worker has no git history; give the earlier version as a "
+                                             "file (changes_since, --changes-since) instead", field="since",
+                                  code="invalid_option")])
+    for path in options.attach:
+        if not _plain(PurePosixPath(*path.parts).as_posix() if path.parts else ""):
+            raise BriefError([Problem(str(path), "an attachment must lie in the brief's folder", field="attach")])
     folder = content.resolve().parent
     roots: list[Path] = [folder]
     places: dict[str, tuple[int, str]] = {}
@@ -310,58 +438,354 @@ def versions() -> dict[str, str]:
     return found
 
 
+# --- the bytes that cross ------------------------------------------------------------------------
+
+class Malformed(ValueError):
+    """Bytes from the other side that are not what they must be: the message says what is wrong."""
+
+
+def _frame(kind: str, header: dict[str, Any], blobs: list[bytes]) -> bytes:
+    """`kind`'s magic line, the length of the JSON header, the header, then each blob's bytes."""
+    head = json.dumps({**header, "blobs": [len(blob) for blob in blobs]}, ensure_ascii=True, sort_keys=True,
+                      allow_nan=False).encode("ascii")
+    return b"".join([_MAGIC[kind], len(head).to_bytes(8, "big"), head, *blobs])
+
+
+def _unframe(kind: str, data: Any, max_bytes: int) -> tuple[dict[str, Any], list[bytes]]:
+    """The header and blobs of bytes `_frame` made, bounded; `Malformed` for anything else."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise Malformed(f"not bytes but {type(data).__name__}")
+    magic = _MAGIC[kind]
+    if not data.startswith(magic) or len(data) < len(magic) + 8:
+        raise Malformed(f"not a briefing {kind}")
+    if len(data) > max_bytes + MAX_HEADER + len(magic) + 8:
+        raise Malformed(f"larger than a {kind} may be")
+    size = int.from_bytes(data[len(magic):len(magic) + 8], "big")
+    start = len(magic) + 8
+    if size > MAX_HEADER or start + size > len(data):
+        raise Malformed("its header is larger than it may be")
+    try:
+        header = json.loads(bytes(data[start:start + size]).decode("utf-8"), parse_constant=_no_constant)
+    except (ValueError, RecursionError) as error:  # also UnicodeDecodeError, and 4300-digit numbers
+        raise Malformed(f"its header is not JSON: {type(error).__name__}") from None
+    if not isinstance(header, dict):
+        raise Malformed("its header is not an object")
+    lengths = header.pop("blobs", None)
+    if not isinstance(lengths, list) or not all(_count(length) for length in lengths) \
+            or sum(lengths) != len(data) - start - size:
+        raise Malformed("its files' lengths do not add up")
+    blobs, offset = [], start + size
+    for length in lengths:
+        blobs.append(bytes(data[offset:offset + length]))
+        offset += length
+    return header, blobs
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+def _count(value: Any, low: int = 0, high: int | None = None) -> bool:
+    """A whole number (not a bool) from `low` to `high`."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low \
+        and (high is None or value <= high)
+
+
+def _keys(data: Any, required: tuple[str, ...], what: str, optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise Malformed(f"{what} is not an object")
+    missing = [key for key in required if key not in data]
+    extra = sorted(str(key) for key in data if key not in required and key not in optional)
+    if missing or extra:
+        raise Malformed(f"{what} " + "; ".join([*([f"lacks {', '.join(missing)}"] if missing else []),
+                                              *([f"has unknown {', '.join(extra)}"] if extra else [])]))
+    return data
+
+
+def _text(value: Any, what: str, longest: int = MAX_NAME) -> str:
+    if not isinstance(value, str) or len(value) > longest or "\0" in value:
+        raise Malformed(f"{what} is not a name of at most {longest} characters")
+    return value
+
+
+def encode_parcel(parcel: Parcel) -> bytes:
+    """The parcel as the bytes a task carries: a JSON header and each file's bytes."""
+    options = parcel.options
+    limits = options.limits
+    names = sorted(parcel.files)
+    header = {
+        "content": parcel.content, "roots": list(parcel.roots), "builtin": parcel.builtin,
+        "versions": dict(parcel.versions), "places": {name: list(place) for name, place in parcel.places.items()},
+        "files": [list(key) for key in names],
+        "options": {
+            "theme": None if "theme" in parcel.places else options.theme, "paper": options.paper,
+            "variant": list(options.variant) if isinstance(options.variant, tuple) else options.variant,
+            "attach": [PurePosixPath(*path.parts).as_posix() for path in options.attach],
+            "first_page": options.first_page, "html": options.html, "png": options.png,
+            "allowed_urls": list(options.allowed_urls), "strict": options.strict,
+            "limits": None if limits is None else {"timeout": limits.timeout, "max_pages": limits.max_pages,
+                                                   "max_memory": limits.max_memory}}}
+    return _frame("parcel", header, [parcel.files[key] for key in names])
+
+
+def read_parcel(data: Any) -> Parcel:
+    """The parcel in the bytes a task carried, checked as strictly as untrusted content.
+
+    Every name is a plain relative path below one of at most `MAX_ROOTS` roots; no file is
+    also a folder of another; the options that name places name them only as (root, relative
+    path) of the parcel, a theme by name is a built-in theme, attachments are plain relative
+    paths; every other option has its type, then `BuildOptions` checks it as it checks any.
+    Raises `BriefError` naming what is wrong; never writes or reads a file.
+    """
+    from ..sandbox.limits import Limits
+    from ..themes.theme import theme_names
+
+    try:
+        header, blobs = _unframe("parcel", data, MAX_BYTES)
+        header = _keys(header, ("content", "roots", "builtin", "versions", "places", "files", "options"), "the parcel")
+        content = _text(header["content"], "the content's name")
+        if not _plain(content) or "/" in content or content == ".":
+            raise BriefError([Problem("parcel", f"the parcel names a file outside its folders: {content!r}")])
+        roots = header["roots"]
+        if not isinstance(roots, list) or not 1 <= len(roots) <= MAX_ROOTS:
+            raise Malformed(f"it names {len(roots) if isinstance(roots, list) else 'no list of'} folders, "
+                            f"not 1 to {MAX_ROOTS}")
+        roots = tuple(_text(root, "a folder") for root in roots)
+        builtin = _text(header["builtin"], "the built-in themes' folder")
+        versions_ = header["versions"]
+        if not isinstance(versions_, dict) or len(versions_) > 8:
+            raise Malformed("its versions are not a small object")
+        versions_ = {_text(name, "a version", 64): _text(value, "a version", 64) for name, value in versions_.items()}
+        problems: list[Problem] = []
+
+        def outside(name: Any) -> None:
+            problems.append(Problem(content, f"the parcel names a file outside its folders: {name!r}"))
+
+        def place(value: Any, file: bool = False) -> tuple[int, str] | None:
+            if not isinstance(value, list) or len(value) != 2:
+                raise Malformed("a place is not [root, path]")
+            root, name = value
+            if not _count(root, 0, len(roots) - 1) or not _plain(name) or (file and name == "."):
+                outside(name)
+                return None
+            return root, name
+
+        places_ = header["places"]
+        if not isinstance(places_, dict) or not set(places_) <= set(_PLACES):
+            raise Malformed(f"its places are not among {', '.join(_PLACES)}")
+        places = {name: found for name, value in places_.items() if (found := place(value)) is not None}
+        keys = header["files"]
+        if not isinstance(keys, list) or len(keys) > MAX_FILES or len(keys) != len(blobs):
+            raise Malformed(f"it does not list at most {MAX_FILES} files, one per file it carries")
+        files: dict[tuple[int, str], bytes] = {}
+        for value, blob in zip(keys, blobs):
+            key = place(value, file=True)
+            if key is None:
+                continue
+            if key in files or any(len(part.encode("utf-8", "surrogatepass")) > 255 for part in key[1].split("/")):
+                raise Malformed(f"it names {key[1]!r} twice, or with a part longer than a file name may be")
+            files[key] = blob
+        folders = {(root, str(parent)) for root, name in files for parent in PurePosixPath(name).parents}
+        for root, name in files:
+            if (root, name) in folders:
+                problems.append(Problem(content, f"the parcel names {name!r} both as a file and as a folder"))
+        if sum(map(len, files.values())) > MAX_BYTES:
+            problems.append(Problem(content, "the parcel is larger than a remote build may carry"))
+        wire = _keys(header["options"], _VALUES, "its options")
+        theme = wire["theme"]
+        if "theme" in places:
+            theme = None
+        elif not isinstance(theme, str) or theme not in theme_names():
+            problems.append(Problem(content, f"the parcel names a theme that is not built in: {theme!r}",
+                                    field="theme"))
+            theme = None
+        attach = wire["attach"]
+        if not isinstance(attach, list) or len(attach) > MAX_FILES:
+            raise Malformed("its attachments are not a list")
+        for name in attach:
+            if not _plain(name) or name == ".":
+                outside(name)
+        variant = wire["variant"]
+        if isinstance(variant, list) and len(variant) <= 2 and all(isinstance(name, str) for name in variant):
+            variant = tuple(variant)
+        elif variant is not None and not isinstance(variant, str):
+            raise Malformed("its variant is not a name")
+        urls = wire["allowed_urls"]
+        if not isinstance(urls, list) or len(urls) > 1000 or not all(isinstance(url, str) for url in urls):
+            raise Malformed("its allowed URLs are not a list of text")
+        limits = wire["limits"]
+        if limits is not None:
+            limits = Limits(**_keys(limits, (), "its limits", ("timeout", "max_pages", "max_memory")))
+        for name, kinds in (("paper", (str, type(None))), ("first_page", (int, type(None))), ("html", (bool,)),
+                            ("png", (int, type(None))), ("strict", (bool,))):
+            if not isinstance(wire[name], kinds):
+                raise Malformed(f"its option {name} is a {type(wire[name]).__name__}")
+        options = BuildOptions(theme=theme, paper=wire["paper"], variant=variant,
+                               attach=tuple(Path(name) for name in attach if _plain(name) and name != "."),
+                               first_page=wire["first_page"], html=wire["html"], png=wire["png"],
+                               allowed_urls=tuple(urls), limits=limits, strict=wire["strict"])
+    except Malformed as error:
+        raise BriefError([Problem("parcel", f"a malformed parcel: {error}")]) from None
+    if problems:
+        raise BriefError(problems)
+    return Parcel(content=content, roots=roots, files=files, places=places, options=options, builtin=builtin,
+                  versions=versions_)
+
+
+def encode_delivery(delivery: Delivery) -> bytes:
+    """The delivery as the bytes a task returns: a JSON header, then the PDF, the web page and the pictures."""
+    blobs = [*([delivery.pdf] if delivery.pdf is not None else []),
+             *([delivery.html.encode("utf-8")] if delivery.html is not None else []), *delivery.pictures]
+    header = {"pdf": delivery.pdf is not None, "html": delivery.html is not None,
+              "pictures": len(delivery.pictures), "pages": delivery.pages,
+              "warnings": [problem.as_dict() for problem in delivery.warnings],
+              "problems": [problem.as_dict() for problem in delivery.problems],
+              "reads": dict(delivery.reads), "folders": list(delivery.folders), "unmapped": delivery.unmapped}
+    return _frame("delivery", header, blobs)
+
+
+def receive(data: Any, parcel: Parcel, options: BuildOptions, content: Path) -> Delivery:
+    """The delivery in the bytes a worker sent back, judged only against what this process sent and asked for.
+
+    It may name as read only files below the parcel's roots or the built-in themes (names
+    without `..`), and as theme folders only the folders it was sent as `theme` or
+    `templates`, or built-in ones; it brings a PDF with a sane page count, a web page only if
+    `options.html` asked for it and exactly one PNG picture per page only if `options.png`
+    did. Anything else raises `BriefError` at `content`, and nothing of it is written.
+    """
+    from ..sandbox.limits import MAX_PAGES
+
+    try:
+        return _judged(data, parcel, options, MAX_PAGES)
+    except Malformed as error:
+        raise BriefError([Problem(content, f"the worker's delivery was refused: {error}")]) from None
+
+
+def _judged(data: Any, parcel: Parcel, options: BuildOptions, most_pages: int) -> Delivery:
+    header, blobs = _unframe("delivery", data, MAX_DELIVERY_BYTES)
+    header = _keys(header, ("pdf", "html", "pictures", "pages", "warnings", "problems", "reads", "folders",
+                            "unmapped"), "the delivery")
+    problems = _problems(header["problems"], "problems")
+    warnings = _problems(header["warnings"], "warnings")
+    unmapped = header["unmapped"]
+    if not isinstance(unmapped, bool) or not isinstance(header["pdf"], bool) or not isinstance(header["html"], bool):
+        raise Malformed("pdf, html and unmapped must be true or false")
+    if not _count(header["pictures"], 0, _most_pages(options, most_pages)):
+        raise Malformed("its count of pictures is not a page count")
+    if int(header["pdf"]) + int(header["html"]) + header["pictures"] != len(blobs):
+        raise Malformed("it carries other files than it lists")
+    roots = [*parcel.roots, parcel.builtin]
+    reads = header["reads"]
+    if not isinstance(reads, dict) or len(reads) > MAX_READS:
+        raise Malformed(f"it lists more than {MAX_READS} files read, or not as an object")
+    for name, digest in reads.items():
+        if not _below(name, roots):
+            raise Malformed(f"it names as read a file it was not sent: {name!r}")
+        if digest is not None and not (isinstance(digest, str) and _SHA256.fullmatch(digest)):
+            raise Malformed(f"the digest of {name!r} is not a SHA-256")
+    folders = header["folders"]
+    sent = [parcel.roots[root] for name, (root, relative) in parcel.places.items()
+            if name in ("theme", "templates") and relative == "."]
+    if not isinstance(folders, list) or len(folders) > MAX_FOLDERS:
+        raise Malformed(f"it lists more than {MAX_FOLDERS} theme folders, or not as a list")
+    for folder in folders:
+        if not _below(folder, [*sent, parcel.builtin]):
+            raise Malformed(f"it names a theme folder it was not sent: {folder!r}")
+    if problems:
+        if blobs:
+            raise Malformed("it carries files as well as problems")
+        return Delivery(problems=problems, warnings=warnings, reads=reads)
+    pages = header["pages"]
+    if not header["pdf"] or not blobs[0].startswith(b"%PDF-"):
+        raise Malformed("it carries no PDF")
+    if not _count(pages, 1, _most_pages(options, most_pages)):
+        raise Malformed(f"{pages!r} is not a page count from 1 to {_most_pages(options, most_pages)}")
+    if header["html"] != options.html:
+        raise Malformed("it carries a web page nobody asked for" if header["html"] else "it lacks the web page")
+    pictures = blobs[1 + int(header["html"]):]
+    if options.png is None and pictures:
+        raise Malformed("it carries page pictures nobody asked for")
+    if options.png is not None and (len(pictures) != pages or not all(picture.startswith(_PNG)
+                                                                     for picture in pictures)):
+        raise Malformed(f"it does not carry one PNG picture for each of its {pages} pages")
+    try:
+        html = blobs[1].decode("utf-8") if header["html"] else None
+    except UnicodeDecodeError:
+        raise Malformed("its web page is not UTF-8") from None
+    return Delivery(pdf=blobs[0], pages=pages, html=html, pictures=tuple(pictures), warnings=warnings,
+                    reads=reads, folders=tuple(folders), unmapped=unmapped)
+
+
+def _most_pages(options: BuildOptions, most: int) -> int:
+    """The most pages a delivery may have: the options' page limit, else the largest any limit allows."""
+    return options.limits.max_pages if options.limits is not None and options.limits.max_pages else most
+
+
+def _problems(values: Any, what: str) -> tuple[Problem, ...]:
+    if not isinstance(values, list) or len(values) > MAX_PROBLEMS:
+        raise Malformed(f"its {what} are not a list of at most {MAX_PROBLEMS}")
+    try:
+        return tuple(Problem.from_dict(value) for value in values)
+    except (ValueError, TypeError):
+        raise Malformed(f"its {what} are not problems") from None
+
+
+def _below(name: Any, folders: list[str]) -> bool:
+    """`name` is an absolute, normalised path of this machine inside one of `folders`."""
+    if not isinstance(name, str) or not name or len(name) > MAX_NAME or "\0" in name \
+            or not os.path.isabs(name) or os.path.normpath(name) != name:
+        return False
+    return any(Path(name).is_relative_to(folder) for folder in folders)
+
+
 # --- on the worker -------------------------------------------------------------------------------
 
-def build_parcel(parcel: Parcel) -> Delivery:
-    """The task a worker runs: unpack the parcel into a private folder, build there, send back the files.
+def build_parcel(data: bytes) -> bytes:
+    """The task a worker runs: read the parcel's bytes, unpack them into a private folder, build
+    there, and send back the delivery's bytes.
 
     Never raises: problems travel back as data, named as the client names its files.
     """
     from ..sandbox import scratch
 
     own_fonts()  # a worker forked from another process (a process pool) makes its own fonts and print workers
-    content_name = parcel.content if isinstance(parcel, Parcel) else "parcel"
     try:
-        _check(parcel)
+        parcel = read_parcel(data)
     except BriefError as error:
-        return Delivery(problems=tuple(error.problems))
+        return encode_delivery(Delivery(problems=tuple(error.problems)))
+    except Exception as error:  # noqa: BLE001 - whatever the bytes, an answer, not a traceback
+        return encode_delivery(Delivery(problems=(Problem("parcel", f"a malformed parcel: {type(error).__name__}"),)))
+    problems = _check(parcel)
+    if problems:
+        return encode_delivery(Delivery(problems=tuple(problems)))
     folder = scratch.folder("briefing-task-")
     names = _Names(parcel, folder)
     try:
         _unpack(parcel, folder)
-        return _build_here(parcel, folder, names)
+        delivery = _build_here(parcel, folder, names)
     except BriefError as error:
-        return Delivery(problems=tuple(names.problem(problem) for problem in error.problems))
+        delivery = Delivery(problems=tuple(names.problem(problem) for problem in error.problems))
     except Exception as error:  # noqa: BLE001 - a worker's failure is the brief's problem, not a traceback
-        return Delivery(problems=(Problem(content_name, f"build failed on the worker: {type(error).__name__}: "
-                                                        f"{names.text(str(error))}"),))
+        delivery = Delivery(problems=(Problem(parcel.content, f"build failed on the worker: {type(error).__name__}: "
+                                                              f"{names.text(str(error))}"),))
     finally:
         scratch.remove(folder)
+    return encode_delivery(delivery)
 
 
-def _check(parcel: Any) -> None:
-    if not isinstance(parcel, Parcel):
-        raise BriefError([Problem("parcel", "not a briefing parcel")])
-    problems = []
+def _check(parcel: Parcel) -> list[Problem]:
+    """What a well-formed parcel may still be refused for: another version of briefing or WeasyPrint."""
     mine = versions()
     if parcel.versions != mine:
         theirs = ", ".join(f"{name} {value}" for name, value in sorted(parcel.versions.items()))
-        problems.append(Problem(parcel.content, f"the worker runs {', '.join(f'{n} {v}' for n, v in sorted(mine.items()))}"
-                                                f" but the client {theirs}; install the same on both"))
-    if len(parcel.files) > MAX_FILES or sum(len(data) for data in parcel.files.values()) > MAX_BYTES:
-        problems.append(Problem(parcel.content, "the parcel is larger than a remote build may carry"))
-    names = [parcel.content, *(name for _, name in parcel.files), *(name for _, name in parcel.places.values())]
-    indexes = [0, *(root for root, _ in parcel.files), *(root for root, _ in parcel.places.values())]
-    for name, index in zip(names, indexes):
-        if not _plain(name) or not isinstance(index, int) or not 0 <= index < len(parcel.roots):
-            problems.append(Problem(parcel.content, f"the parcel names a file outside its folders: {name!r}"))
-    if problems:
-        raise BriefError(problems)
+        return [Problem(parcel.content, f"the worker runs {', '.join(f'{n} {v}' for n, v in sorted(mine.items()))}"
+                                        f" but the client {theirs}; install the same on both")]
+    return []
 
 
 def _plain(name: Any) -> bool:
     """A relative path with no `..`, no empty part and nothing a file system would read differently."""
-    if not isinstance(name, str) or not name or "\0" in name or "\\" in name:
+    if not isinstance(name, str) or not name or len(name) > MAX_NAME or "\0" in name or "\\" in name:
         return False
     if name == ".":
         return True
