@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..content.styles import CITATION_STYLES
 from ..errors import BriefError, Problem, closest
 from ..variants import VARIANTS
 from ..variants import check as check_variant
@@ -62,6 +63,9 @@ class BuildOptions:
     """An earlier version's content file: the brief then shows what changed since it, after the takeaways."""
     since: str | None = None
     """A git revision: the brief shows what changed since its own content file at that revision."""
+    citation_style: str | None = None
+    """The CSL style of the sources list and of "How to cite" for a brief that names none in
+    meta.citation_style; by default the theme's, else chicago-author-date."""
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise through the back door, once, here
@@ -126,6 +130,10 @@ class BuildOptions:
             bad("since", f"expected a git revision, got {self.since!r}")
         if self.since is not None and self.changes_since is not None:
             bad("since", "give either changes_since (a file) or since (a git revision), not both")
+        if self.citation_style is not None and self.citation_style not in CITATION_STYLES:
+            hint = closest(str(self.citation_style), CITATION_STYLES)
+            bad("citation_style", f"unknown citation style {self.citation_style!r} (offered: "
+                                  f"{', '.join(CITATION_STYLES)})" + (f"; did you mean {hint!r}?" if hint else ""))
         set_(self, "html", bool(self.html))
         set_(self, "strict", bool(self.strict))
         if problems:
