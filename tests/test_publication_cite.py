@@ -117,3 +117,36 @@ def test_cite_never_imports_weasyprint():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stderr.strip().splitlines()[-1] == "False", result.stderr
     assert "Ångström" in result.stdout
+
+
+CSL_SCHEMA = ROOT / "tests" / "schemas" / "csl" / "csl-data.json"
+
+
+def csl_validator():
+    import jsonschema
+
+    schema = json.loads(CSL_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+
+
+def test_csl_json_is_valid_against_the_official_csl_data_schema(tmp_path):
+    validator = csl_validator()
+    data = minimal_brief()  # no author, no identifiers: the smallest item briefing writes
+    write_yaml(tmp_path / "brief.yaml", data)
+    for content, cwd in ((str(EXAMPLE), ROOT), (str(ROOT / "content" / "korea-japan-2021.yaml"), ROOT),
+                         ("brief.yaml", tmp_path)):
+        result = cite(content, "--format", "csl-json", cwd=cwd)
+        assert result.returncode == 0, result.stderr
+        items = json.loads(result.stdout)
+        errors = [f"{list(error.path)}: {error.message}" for error in validator.iter_errors(items)]
+        assert errors == [], (content, errors)
+
+
+def test_the_csl_schema_check_can_fail():
+    """The vendored schema is the real one: it refuses what CSL-JSON does not allow."""
+    validator = csl_validator()
+    (item,) = json.loads(cite(str(EXAMPLE), "--format", "csl-json").stdout)
+    assert not validator.is_valid([{**item, "type": "policy-brief"}])  # not a CSL item type
+    assert not validator.is_valid([{**item, "author": "Zoë Ångström"}])  # names are a list of name objects
+    assert not validator.is_valid([{key: value for key, value in item.items() if key != "type"}])

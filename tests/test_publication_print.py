@@ -114,6 +114,65 @@ def test_apa_formats_a_report_as_the_apa_manual_shows_it():
         documented.rsplit(" ", 1)[0] + " https://doi.org/10.5555/nasa-cr-2018-220043"]
 
 
+def test_apa_formats_a_work_with_a_doi_as_the_apa_manual_shows_it():
+    """The APA Style website's journal article example ("Journal article references", after the
+    Publication Manual, 7th edition, section 10.1), whose DOI closes the entry as https://doi.org/…
+    with no full stop. (APA publishes its report examples with URLs; a report's DOI takes the URL's
+    place by the same rule, see test_apa_formats_a_report_as_the_apa_manual_shows_it.)"""
+    from briefing.render.citation import formatted
+
+    item = {"id": "g", "type": "article-journal",
+            "title": "Emotions in storybooks: A comparison of storybooks that represent ethnic and racial "
+                     "groups in the United States",
+            "author": [{"family": "Grady", "given": "J. S."}, {"family": "Her", "given": "M."},
+                       {"family": "Moreno", "given": "G."}, {"family": "Perez", "given": "C."},
+                       {"family": "Yelinek", "given": "J."}],
+            "container-title": "Psychology of Popular Media Culture", "volume": "8", "issue": "3",
+            "page": "207-217", "issued": {"date-parts": [[2019]]}, "DOI": "10.1037/ppm0000185"}
+    assert formatted([item], "apa", "en-US", html=False) == [
+        "Grady, J. S., Her, M., Moreno, G., Perez, C., & Yelinek, J. (2019). Emotions in storybooks: A "
+        "comparison of storybooks that represent ethnic and racial groups in the United States. Psychology "
+        "of Popular Media Culture, 8(3), 207–217. https://doi.org/10.1037/ppm0000185"]
+
+
+def test_chicago_formats_a_work_with_a_doi_as_its_quick_guide_shows_it():
+    """The Chicago Manual of Style's author-date Quick Guide journal article (Keng, Lin and Orazem
+    2017): the DOI as https://doi.org/… closes the entry, with a full stop; American quotation
+    marks take the full stop inside. (The guide prints the issue's season, "(Spring)", which CSL
+    data carries in a field citeproc-py does not print; the item here has none.)"""
+    from briefing.render.citation import formatted
+
+    item = {"id": "k", "type": "article-journal",
+            "title": "Expanding College Access in Taiwan, 1978–2014: Effects on Graduate Quality and Income "
+                     "Inequality",
+            "author": [{"family": "Keng", "given": "Shao-Hsun"}, {"family": "Lin", "given": "Chun-Hung"},
+                       {"family": "Orazem", "given": "Peter F."}],
+            "container-title": "Journal of Human Capital", "volume": "11", "issue": "1", "page": "1-34",
+            "issued": {"date-parts": [[2017]]}, "DOI": "10.1086/690235"}
+    assert formatted([item], "chicago-author-date", "en-US", html=False) == [
+        "Keng, Shao-Hsun, Chun-Hung Lin, and Peter F. Orazem. 2017. “Expanding College Access in Taiwan, "
+        "1978–2014: Effects on Graduate Quality and Income Inequality.” Journal of Human Capital 11 (1): "
+        "1–34. https://doi.org/10.1086/690235."]
+    html = formatted([item], "chicago-author-date", "en-US")[0]
+    assert "<i>Journal of Human Capital</i>" in html
+
+
+def test_a_report_with_a_doi_ends_with_its_doi_link_in_apa_and_chicago():
+    """The brief itself, a report with a DOI: each style puts https://doi.org/… last, as in its
+    published examples above (APA with no full stop after it, Chicago with one)."""
+    from briefing.content.models import Brief
+    from briefing.render.citation import citation_text
+
+    data = minimal_brief()
+    data["meta"].update({"title": "Dams and rivers", "doi": "10.5555/dams.1", "publisher": "Basin Institute",
+                         "authors": [{"name": "Ada Lovelace"}], "date": "2026-07-01", "language": "en-US"})
+    brief = Brief.model_validate(data)
+    assert citation_text(brief, "apa").startswith("Lovelace, A. (2026). Dams and rivers")
+    assert citation_text(brief, "apa").endswith("Basin Institute. https://doi.org/10.5555/dams.1")
+    assert citation_text(brief, "chicago-author-date").startswith("Lovelace, Ada. 2026. Dams and Rivers.")
+    assert citation_text(brief, "chicago-author-date").endswith("Basin Institute. https://doi.org/10.5555/dams.1.")
+
+
 def test_every_offered_style_ships_with_its_licence():
     from briefing.content.identifiers import CITATION_STYLES
     from briefing.render.citation import STYLES_FOLDER

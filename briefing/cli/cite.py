@@ -8,9 +8,10 @@ import click
 
 from .shared import fail, read_stdin
 
-#: Offered here without importing the content models, so `--help` stays fast;
-#: tests/test_publication_cite.py checks they are briefing.content.identifiers.CITATION_STYLES.
-STYLES = ("chicago-author-date", "apa", "harvard-cite-them-right", "ieee", "modern-language-association")
+from ..content.styles import CITATION_STYLES as STYLES
+
+#: Offered here without importing the citation module, so `--help` stays fast;
+#: tests/test_publication_cite.py checks they are briefing.render.citation.FORMATS.
 FORMATS = ("text", "bibtex", "ris", "csl-json")
 
 
@@ -19,11 +20,14 @@ FORMATS = ("text", "bibtex", "ris", "csl-json")
 @click.option("--format", "format_", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text: formatted in a CSL style; bibtex, ris or csl-json: for reference managers.")
 @click.option("--style", type=click.Choice(STYLES), default=None,
-              help="The CSL style of --format text (default: the brief's meta.citation_style, "
-                   "else chicago-author-date).")
+              help="The CSL style of --format text (default: the brief's meta.citation_style, else "
+                   "briefing.toml's citation_style, else the theme's, else chicago-author-date).")
+@click.option("--theme", default=None,
+              help="The theme whose citation_style applies when neither --style nor the brief names one "
+                   "(default: briefing.toml's theme, else default).")
 @click.option("--from", "stdin_format", type=click.Choice(["yaml", "json", "toml", "markdown"]), default="yaml",
               show_default=True, help="The format of content read from standard input (CONTENT is -).")
-def cite(content: Path, format_: str, style: str | None, stdin_format: str) -> None:
+def cite(content: Path, format_: str, style: str | None, theme: str | None, stdin_format: str) -> None:
     """Print how to cite the brief in CONTENT (- for standard input)."""
     from ..commands.cite import cite as cite_brief
     from ..errors import BriefError
@@ -31,7 +35,7 @@ def cite(content: Path, format_: str, style: str | None, stdin_format: str) -> N
     if str(content) == "-":
         content = read_stdin(stdin_format)
     try:
-        text = cite_brief(content, format_, style)
+        text = cite_brief(content, format_, style, theme=theme)
     except BriefError as error:
         fail(error)
     click.echo(text, nl=False)

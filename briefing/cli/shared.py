@@ -1,6 +1,7 @@
 """What the commands share: reporting problems and results, the build options, the project file.
 
-Only click and the options' own definitions are imported here, so `briefing --help` stays fast."""
+Only click is imported here; the options' own definitions are imported by the commands that take
+them, so `briefing --help` and `briefing cite` stay fast."""
 
 from __future__ import annotations
 
@@ -8,9 +9,6 @@ import sys
 from pathlib import Path
 
 import click
-
-from ..commands.options import DEFAULT_LIMITS, DEFAULT_RESOLUTION, PAPERS, RESOLUTIONS
-from ..variants import VARIANTS
 
 
 #: The command-line flag of each field of `BuildOptions` and `Limits`, for their errors.
@@ -58,6 +56,10 @@ def variant(context: click.Context, parameter: click.Parameter, given: tuple[str
 
 def shared_build_options(command):  # noqa: ANN001, ANN202
     """The options `build` and `watch` share, in the order `--help` shows them."""
+    from ..commands.options import DEFAULT_LIMITS, DEFAULT_RESOLUTION, PAPERS, RESOLUTIONS
+    from ..content.styles import CITATION_STYLES
+    from ..variants import VARIANTS
+
     for option in reversed([
         click.option("--paper", type=click.Choice(PAPERS, case_sensitive=False), default=None,
                      help=f"Paper size (default: the theme's, else {PAPERS[0]})."),
@@ -88,6 +90,9 @@ def shared_build_options(command):  # noqa: ANN001, ANN202
         click.option("--max-memory", type=int, default=DEFAULT_LIMITS.max_memory, show_default=True, metavar="MIB",
                      help="MiB of memory that rendering and printing may each add."),
         click.option("--strict", is_flag=True, help="Treat the editorial checks' warnings as errors."),
+        click.option("--citation-style", type=click.Choice(CITATION_STYLES), default=None,
+                     help="The CSL style of the sources and of \"How to cite\" for a brief that names none "
+                          "(default: the theme's, else chicago-author-date)."),
     ]):
         command = option(command)
     return command
@@ -96,7 +101,7 @@ def shared_build_options(command):  # noqa: ANN001, ANN202
 def build_options(paper: str | None, theme: str, templates: Path | None, brand: Path | None, write_html: bool,
                    variant: str | None, attach: tuple[Path, ...], first_page: int | None, png: bool,
                    resolution: int, allowed_urls: tuple[str, ...], timeout: float, max_pages: int,
-                   max_memory: int, strict: bool):  # noqa: ANN202
+                   max_memory: int, strict: bool, citation_style: str | None = None):  # noqa: ANN202
     """The shared command-line options as one `BuildOptions`."""
     from ..commands.options import BuildOptions
     from ..errors import BriefError
@@ -107,7 +112,7 @@ def build_options(paper: str | None, theme: str, templates: Path | None, brand: 
                             variant=variant, attach=attach, first_page=first_page,
                             png=resolution if png else None, allowed_urls=allowed_urls,
                             limits=Limits(timeout=timeout, max_pages=max_pages, max_memory=max_memory),
-                            strict=strict)
+                            strict=strict, citation_style=citation_style)
     except BriefError as error:
         fail(error)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -150,6 +150,8 @@ def _render_and_print(content: Path, options: BuildOptions, pdf_name: str | None
     theme = options.theme
     if not isinstance(theme, Theme):
         theme = load_theme(theme, templates=options.templates, brand=options.brand or brand_beside(content))
+    if options.citation_style is not None:  # the project's style goes before the theme's, after the brief's own
+        theme = replace(theme, citation_style=options.citation_style)
     paper = options.paper or theme.paper or "a4"
     checked = check(content, variant=options.variant, limits=options.limits)  # quotes: bounded
     warnings = (*checked.warnings, *theme.warnings)  # the theme's: unused parts of a Quarto _brand.yml

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..content.styles import CITATION_STYLES
 from ..errors import BriefError, Problem, closest
 from ..variants import VARIANTS
 from ..variants import check as check_variant
@@ -65,6 +66,9 @@ class BuildOptions:
     redline: Path | None = None
     """An earlier version's content file: the PDF is then a review copy, its changes since that version
     marked (inserted words underlined, deleted words struck), never a PDF/A file."""
+    citation_style: str | None = None
+    """The CSL style of the sources list and of "How to cite" for a brief that names none in
+    meta.citation_style; by default the theme's, else chicago-author-date."""
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise through the back door, once, here
@@ -142,6 +146,10 @@ class BuildOptions:
             if archival:
                 bad("redline", f"a review copy is never a PDF/A file: it marks changes for the editor and is "
                                f"not an edition to archive; build it without {archival[0]}")
+        if self.citation_style is not None and self.citation_style not in CITATION_STYLES:
+            hint = closest(str(self.citation_style), CITATION_STYLES)
+            bad("citation_style", f"unknown citation style {self.citation_style!r} (offered: "
+                                  f"{', '.join(CITATION_STYLES)})" + (f"; did you mean {hint!r}?" if hint else ""))
         set_(self, "html", bool(self.html))
         set_(self, "strict", bool(self.strict))
         if problems:

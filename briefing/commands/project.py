@@ -7,6 +7,7 @@
     brand = "house/brand.yaml"
     pdf_variant = "pdf/a-3b"
     strict = false
+    citation_style = "apa"        # for briefs that set no meta.citation_style; else the theme's
 
 Paths are relative to the file's folder. An option given on the command line wins.
 Read without pydantic, so a build with nothing to do stays cheap.
@@ -27,6 +28,7 @@ MAX_PROJECT_BYTES = 1024 * 1024
 SETTINGS: dict[str, tuple[type | tuple[type, ...], str | None]] = {
     "content": ((str, list), None), "output_dir": (str, None), "theme": (str, "theme"), "paper": (str, "paper"),
     "brand": (str, "brand"), "pdf_variant": (str, "variant"), "strict": (bool, "strict"),
+    "citation_style": (str, "citation_style"),
 }
 
 SKELETON = '''\
@@ -39,6 +41,7 @@ paper = "a4"                # or "letter"
 # brand = "brand.yaml"      # colours, fonts and logo
 # pdf_variant = "pdf/a-3b"  # an archival or accessible variant
 strict = false              # editorial warnings fail the build
+# citation_style = "apa"    # sources and "How to cite", where a brief sets no meta.citation_style
 '''
 
 

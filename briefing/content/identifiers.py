@@ -18,9 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-#: The CSL styles briefing ships (briefing/render/csl), by the file names of the official CSL repository.
-CITATION_STYLES = ("chicago-author-date", "apa", "harvard-cite-them-right", "ieee", "modern-language-association")
-DEFAULT_CITATION_STYLE = "chicago-author-date"
+from .styles import CITATION_STYLES, DEFAULT_CITATION_STYLE  # noqa: F401 - the styles' names, without pydantic
 #: The licence value for a work whose rights are all reserved (not an SPDX id: SPDX lists licences).
 ALL_RIGHTS_RESERVED = "all-rights-reserved"
 

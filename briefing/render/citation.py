@@ -20,15 +20,20 @@ from typing import Any
 from ..content.identifiers import CITATION_STYLES, DEFAULT_CITATION_STYLE
 from ..content.models import Brief
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from markupsafe import Markup
+
 STYLES_FOLDER = Path(__file__).with_name("csl")
 FORMATS = ("text", "bibtex", "ris", "csl-json")
 #: Names written family name first, without a space to split at, in these languages.
 _FAMILY_FIRST = ("ja", "ko", "zh")
 
 
-def style_of(brief: Brief, style: str | None = None) -> str:
-    """The CSL style to use: `style` if given, else the brief's `citation_style`, else chicago-author-date."""
-    chosen = style or brief.meta.citation_style or DEFAULT_CITATION_STYLE
+def style_of(brief: Brief, style: str | None = None, default: str | None = None) -> str:
+    """The CSL style to use: `style` if given, else the brief's `citation_style`, else `default` (the
+    project's or the theme's `citation_style`), else chicago-author-date."""
+    chosen = style or brief.meta.citation_style or default or DEFAULT_CITATION_STYLE
     if chosen not in CITATION_STYLES:
         raise ValueError(f"unknown citation style {chosen!r} (offered: {', '.join(CITATION_STYLES)})")
     return chosen
@@ -143,10 +148,10 @@ def formatted(items: list[dict[str, Any]], style: str, language: str = "en", *, 
         data = _escaped(items) if html else items
         bibliography = CitationStylesBibliography(_style(style, csl_locale(language)), CiteProcJSON(data),
                                                   formatter.html if html else formatter.plain)
-        for item in items:
+        for item in items:  # rendered in this order: bibliography.sort() is never called
             bibliography.register(Citation([CitationItem(item["id"])]))
         entries = [str(entry) for entry in bibliography.bibliography()]
-    return [_tidy(entry) for entry in entries]
+    return [_tidy(entry, csl_locale(language)) for entry in entries]
 
 
 def _escaped(value: Any) -> Any:
@@ -161,9 +166,15 @@ def _escaped(value: Any) -> Any:
     return value
 
 
-def _tidy(entry: str) -> str:
-    """IEEE's entries open with their number ("[1]"), which a lone citation does not need."""
-    return re.sub(r"^\[1\]\s*", "", entry.strip())
+def _tidy(entry: str, locale: str = "en-US") -> str:
+    """IEEE's entries open with their number ("[1]"), which a lone citation or a numbered list does
+    not need. American English sets a full stop or comma inside the closing quotation mark (the
+    en-US locale's `punctuation-in-quote`, which citeproc-py leaves out)."""
+    entry = re.sub(r"^\[\d+\]\s*", "", entry.strip())
+    entry = re.sub(r"[,;:]$", ".", entry)  # an entry whose last part is missing (IEEE's document without a date)
+    if locale == "en-US":
+        entry = re.sub(r"”([.,])", r"\1”", entry)
+    return entry
 
 
 def _as_cited(brief: Brief) -> dict[str, Any]:
@@ -176,28 +187,81 @@ def _as_cited(brief: Brief) -> dict[str, Any]:
     return item
 
 
-def citation_text(brief: Brief, style: str | None = None) -> str:
-    """How to cite the brief, as plain text in `style` (default: the brief's citation_style)."""
-    return formatted([_as_cited(brief)], style_of(brief, style), brief.meta.language, html=False)[0]
+def citation_text(brief: Brief, style: str | None = None, default: str | None = None) -> str:
+    """How to cite the brief, as plain text in `style` (default: the brief's citation_style, else
+    `default`)."""
+    return formatted([_as_cited(brief)], style_of(brief, style, default), brief.meta.language, html=False)[0]
 
 
-def citation_html(brief: Brief, style: str | None = None) -> str:
+def citation_html(brief: Brief, style: str | None = None, default: str | None = None) -> str:
     """How to cite the brief, as HTML in `style`, its addresses made links."""
-    entry = formatted([_as_cited(brief)], style_of(brief, style), brief.meta.language)[0]
+    entry = formatted([_as_cited(brief)], style_of(brief, style, default), brief.meta.language)[0]
     return _linked(entry)
 
 
-_ADDRESS = re.compile(r"https://[^\s<>\"]+")
+# --- the sources list ------------------------------------------------------------------------------
+
+#: Private-use marks around a source's title while the CSL processor formats it; afterwards they
+#: become the title's span (with its language) and its bidirectional isolation.
+_TITLE_OPEN, _TITLE_CLOSE = "\ue000", "\ue001"
+_ISOLATE = "\u2068{}\u2069"  # FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE: a Latin name in Arabic text
 
 
-def _linked(entry: str) -> str:
+def source_item(source: Any) -> dict[str, Any]:
+    """A source of the brief as a CSL item (type `document`: a source may be an article, a report or
+    a web page). Its author is written as given (`literal`): it may be an organisation or several
+    people. A source with no author is listed under its publisher, one with neither under its title,
+    so the styles never put the title in the author's place and print it twice (citeproc-py 0.11
+    does not suppress a substituted title)."""
+    item: dict[str, Any] = {"id": source.id, "type": "document",
+                            "title": _TITLE_OPEN + _plain(source.title) + _TITLE_CLOSE}
+    author = _plain(source.author) or _plain(source.publisher)
+    if author:
+        item["author"] = [{"literal": _ISOLATE.format(author)}]
+    else:
+        item["author"] = [{"literal": item.pop("title")}]
+    if source.publisher:
+        item["publisher"] = _ISOLATE.format(_plain(source.publisher))
+    if source.date is not None:
+        item["issued"] = {"date-parts": [[part for part in (source.date.year, source.date.month, source.date.day)
+                                          if part is not None]]}
+    if source.url:
+        item["URL"] = source.url
+    if source.language:
+        item["language"] = source.language
+    return item
+
+
+def source_entries(brief: Brief, style: str | None = None, default: str | None = None) -> dict[str, Markup]:
+    """Each source's entry in the sources list, by its id: HTML formatted by the CSL processor in the
+    brief's style, in the brief's language, its addresses made links; the title is a
+    `<span class="source-title">` (with `lang` where the source gives its language)."""
+    from markupsafe import Markup, escape
+
+    if not brief.sources:
+        return {}
+    chosen = style_of(brief, style, default)
+    entries = formatted([source_item(source) for source in brief.sources], chosen, brief.meta.language)
+    found = {}
+    for source, entry in zip(brief.sources, entries):
+        lang = f' lang="{escape(source.language)}"' if source.language else ""
+        entry = entry.replace(_TITLE_OPEN, f'<span class="source-title"{lang}>\u2068')
+        entry = entry.replace(_TITLE_CLOSE, "\u2069</span>")
+        found[source.id] = Markup(_linked(entry, ' class="source-url" dir="ltr"'))
+    return found
+
+
+_ADDRESS = re.compile(r"(?:https?://|mailto:)[^\s<>\"]+")
+
+
+def _linked(entry: str, attributes: str = "") -> str:
     """Every https address in an HTML entry as a link (a closing full stop stays outside)."""
     def link(match: re.Match[str]) -> str:
         address = match.group(0)
         end = ""
-        while address and address[-1] in ".,;:)":
+        while address and address[-1] in ".,;:)\u2069":
             address, end = address[:-1], address[-1] + end
-        return f'<a href="{address}">{address}</a>{end}'
+        return f'<a href="{address}"{attributes}>{address}</a>{end}'
     return _ADDRESS.sub(link, entry)
 
 
@@ -255,10 +319,11 @@ def ris(brief: Brief) -> str:
     return "".join(f"{tag}  - {value}".rstrip() + "\r\n" for tag, value in lines)
 
 
-def export(brief: Brief, format: str = "text", style: str | None = None) -> str:
-    """The brief's citation in `format`: text (in a CSL style), bibtex, ris or csl-json."""
+def export(brief: Brief, format: str = "text", style: str | None = None, default: str | None = None) -> str:
+    """The brief's citation in `format`: text (in `style`, else the brief's citation_style, else
+    `default`), bibtex, ris or csl-json."""
     if format == "text":
-        return citation_text(brief, style) + "\n"
+        return citation_text(brief, style, default) + "\n"
     if format == "bibtex":
         return bibtex(brief)
     if format == "ris":

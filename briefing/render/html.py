@@ -25,6 +25,7 @@ from ..content.models import Brief, PartialDate
 from .charts import chart_views, chart_words
 from .language import direction, format_date, layout_labels, section_title
 from .typography import CJK_LANGUAGES, pair_quotes, set_type
+from .citation import source_entries
 from .publication import back_matter, citation_tags, json_ld
 from .environment import ThemeInfo, environment, render_template  # noqa: F401 - environment kept for callers
 from ..sandbox import workers
@@ -115,6 +116,7 @@ def context(brief: Brief, theme: Theme | None = None, web: WebPage | None = None
 
     shown = theme.sections if theme is not None else SECTION_KINDS
     labels = layout_labels(brief)
+    citation_style = theme.citation_style if theme is not None else None  # the brief's own wins
     return {
         "changes": changes_box(changes, brief, previous, item_label=_citation_label) if changes is not None else None,
         "revision_words": revision_words(brief),
@@ -132,7 +134,8 @@ def context(brief: Brief, theme: Theme | None = None, web: WebPage | None = None
         "charts": chart_views(brief, theme, shown),
         "theme": ThemeInfo.of(theme),
         "version": __version__,
-        "back_matter": back_matter(brief, labels),
+        "source_entries": source_entries(brief, default=citation_style),
+        "back_matter": back_matter(brief, labels, citation_style),
         "citation_tags": citation_tags(brief),
         "json_ld": json_ld(brief),
     }

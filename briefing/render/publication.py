@@ -78,8 +78,9 @@ def licence(value: str, labels: Labels) -> Licence:
     return Licence(facts.id, facts.name, facts.url, ())
 
 
-def back_matter(brief: Brief, labels: Labels) -> BackMatter:
-    """What the back matter shows for `brief`, with `labels` in its language."""
+def back_matter(brief: Brief, labels: Labels, citation_style: str | None = None) -> BackMatter:
+    """What the back matter shows for `brief`, with `labels` in its language; "How to cite" is in the
+    brief's `citation_style`, else in `citation_style` (the project's or the theme's)."""
     from .citation import citation_html, style_of
 
     meta = brief.meta
@@ -102,8 +103,8 @@ def back_matter(brief: Brief, labels: Labels) -> BackMatter:
         "identifiers": tuple(identifiers), "contact": meta.contact, "disclaimer": meta.disclaimer,
     }
     if published:
-        found["citation_style"] = style_of(brief)
-        found["citation"] = Markup(citation_html(brief))
+        found["citation_style"] = style_of(brief, default=citation_style)
+        found["citation"] = Markup(citation_html(brief, default=citation_style))
     return BackMatter(shown=any(bool(value) for value in found.values()), **found)
 
 

@@ -30,6 +30,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from ..sandbox.files import Refused, allow_hard_links_below, note, read_inside
+from ..content.identifiers import CITATION_STYLES
 from ..errors import BriefError, Problem, closest
 
 STYLESHEET = "brief.css"
@@ -98,6 +99,10 @@ class ThemeSettings(Brand):
         None, description="Which sections show, in the brief's order (default: all).")
     stylesheets: list[RelativeFile] | None = Field(
         None, description="Stylesheet names, each taken from the first folder on the path that has it.")
+    citation_style: Literal[CITATION_STYLES] | None = Field(  # type: ignore[valid-type]
+        None, description="The CSL style of the sources list and of \"How to cite\" for briefs that set no "
+                          "meta.citation_style (and when briefing.toml sets none): "
+                          + ", ".join(CITATION_STYLES) + ".")
 
     @field_validator("stylesheets")
     @classmethod
@@ -133,6 +138,8 @@ class Theme:
     logo: Asset | None = None
     logo_alt: str = ""
     logo_height: str | None = None
+    citation_style: str | None = None
+    """The CSL style for briefs that name none in meta.citation_style (theme.yaml, or briefing.toml's)."""
     settings_files: tuple[Path, ...] = field(default=(), compare=False)
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
     """Parts of the settings files that were read but are not used (of a Quarto _brand.yml)."""
@@ -393,7 +400,7 @@ def _assemble(name: str, folders: tuple[Path, ...], layers: list[tuple[Brand, Pa
         if settings.logo_height is not None:
             values["logo_height"] = settings.logo_height
         if isinstance(settings, ThemeSettings):
-            for key in ("paper", "description"):
+            for key in ("paper", "description", "citation_style"):
                 if getattr(settings, key):
                     values[key] = getattr(settings, key)
             if settings.sections is not None:
