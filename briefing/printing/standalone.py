@@ -41,6 +41,7 @@ from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from . import variants
+from .sanitize import inert_markup
 from ..sandbox.files import Refused, read_inside
 from ..themes.theme import Theme
 
@@ -66,6 +67,9 @@ _REL = re.compile(r"""\brel\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNOR
 NAMING_RELS = {"canonical", "alternate", "author", "license", "me", "cite-as", "describedby", "item"}
 _CHARSET = re.compile(r"\s*<meta\s+charset=[^>]*>", re.IGNORECASE)
 _DATA_FIELD = re.compile(r'\sdata-field="[^"]*"')
+#: A string that names a file or a place elsewhere (`…://`, `//host`, `\\\\host`, a file name), not text to show.
+_ADDRESS = re.compile(r"^(?!data:)(?://|\\\\|\S*://)|^[^\s\"']+\.(?:png|jpe?g|gif|svg|webp|avif|ico|bmp|css|woff2?|ttf|otf)"
+                      r"(?:[?#]\S*)?$", re.IGNORECASE)
 _CONTENT = re.compile(r"""\bcontent\s*:\s*([^;{}]*)""")
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'')
 
@@ -96,7 +100,10 @@ def standalone_html(html: str, theme: Theme, paper: str = "a4", *, variant: str 
     if dark := theme.dark_css:
         sheets.append(("dark scheme", dark, None))
 
-    body = _DATA_FIELD.sub("", html)  # the preflight's locators: the page has no use for them
+    # What the templates wrote, made inert: nothing that runs, embeds, navigates or fetches by itself.
+    inline_styles = _Cleaner(folders, set())
+    body = inert_markup(html, lambda text: inline_styles.declarations(text, base_folder or folders[0]))
+    body = _DATA_FIELD.sub("", body)  # the preflight's locators: the page has no use for them
     # A <link> that loads (a stylesheet, a preload, an icon) goes: Chromium's preload scanner asks for
     # some before the policy refuses them. Links that only name a page (canonical, alternate) stay.
     body = _LINK.sub(lambda match: match.group(0) if _names_only(match.group(0)) else "", body)
@@ -278,26 +285,44 @@ class _Cleaner:
         except Refused:
             return None
 
+    def declarations(self, text: str, folder: Path) -> str:
+        """The text of a `style` attribute, cleaned as the stylesheets are."""
+        import tinycss2
+
+        return self._values(tinycss2.parse_component_value_list(text, skip_comments=True), folder).strip()
+
     def _values(self, tokens: list[Any], folder: Path) -> str:
         import tinycss2
 
         return tinycss2.serialize(self._rewrite(tokens, folder))
 
-    def _rewrite(self, tokens: list[Any], folder: Path) -> list[Any]:
+    def _rewrite(self, tokens: list[Any], folder: Path, custom: bool = False) -> list[Any]:
+        """The tokens with every address judged. `custom`: inside a custom property's value, whose
+        strings may become addresses where it is used (`image-set(var(--x))`)."""
         from tinycss2 import ast
 
         out: list[Any] = []
+        previous = None
         for token in tokens:
             if token.type == "comment":
                 continue
-            if token.type == "url":
+            if token.type == "literal" and token.value == ";":
+                custom = False
+            elif token.type == "literal" and token.value == ":" and previous is not None \
+                    and previous.type == "ident" and previous.value.startswith("--"):
+                custom = True
+            if token.type not in ("whitespace",):
+                previous = token
+            if custom and token.type == "string" and _ADDRESS.match(token.value.strip()):
+                out.append(ast.StringToken(token.source_line, token.source_column, REMOVED, f'"{REMOVED}"'))
+            elif token.type == "url":
                 out.append(ast.LiteralToken(token.source_line, token.source_column, self._url(token.value, folder)))
             elif token.type == "function" and token.lower_name in ("url", "src"):
                 strings = [argument for argument in token.arguments if argument.type == "string"]
                 out.append(ast.LiteralToken(token.source_line, token.source_column,
                                             self._url(strings[0].value if strings else "", folder)))
             elif token.type == "function":
-                arguments = self._rewrite(token.arguments, folder)
+                arguments = self._rewrite(token.arguments, folder, custom)
                 if token.lower_name.endswith("image-set"):  # its strings are addresses too
                     arguments = [ast.LiteralToken(item.source_line, item.source_column, self._url(item.value, folder))
                                  if item.type == "string" else item for item in arguments]
@@ -305,7 +330,7 @@ class _Cleaner:
             elif token.type in ("{} block", "[] block", "() block"):
                 block = {"{} block": ast.CurlyBracketsBlock, "[] block": ast.SquareBracketsBlock,
                          "() block": ast.ParenthesesBlock}[token.type]
-                out.append(block(token.source_line, token.source_column, self._rewrite(token.content, folder)))
+                out.append(block(token.source_line, token.source_column, self._rewrite(token.content, folder, custom)))
             else:
                 out.append(token)
         return out

@@ -41,6 +41,11 @@ SECTION_KINDS = ("background", "legal_deadlock", "expert_proposals", "outlook")
 LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
 MAX_ASSET_BYTES = 8 * 1024 * 1024
+#: A theme or templates folder holds a theme's templates, stylesheets and assets: at most this many
+#: files and folders, this deep. Every file in it is part of the build, so a bigger tree is refused
+#: before anything walks it further (`--theme /` would otherwise walk the whole file system).
+MAX_THEME_ENTRIES = 5000
+MAX_THEME_DEPTH = 16
 GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
 
 TokenName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
@@ -252,6 +257,8 @@ def load_theme(name: str | Path = "default", *, templates: str | Path | None = N
         user = Path(templates)
         if not user.is_dir():
             raise BriefError([Problem(str(templates), "templates folder not found", field="--templates")])
+        if (problem := folder_problem(user, theme=False)) is not None:
+            raise BriefError([Problem(str(templates), problem, field="--templates")])
         folders = (user.resolve(), *folders)
     if not any((folder / BASE).is_file() for folder in folders):
         raise BriefError([Problem(folders[0], f"the theme has no {BASE} and extends no theme that has one")])
@@ -320,6 +327,8 @@ def _theme_folder(name: str | Path, referrer: tuple[Path, Any] | None, root: Pat
     if referrer is None:
         candidate = Path(name)
         if candidate.is_dir():
+            if (problem := folder_problem(candidate)) is not None:
+                raise BriefError([Problem("--theme", f"{text!r} {problem}")])
             return candidate.resolve()
         hint = closest(text, theme_names())
         raise BriefError([Problem("--theme", f"no such theme {text!r}"
@@ -340,6 +349,57 @@ def _theme_folder(name: str | Path, referrer: tuple[Path, Any] | None, root: Pat
                                          + (f"; did you mean {hint!r}?" if hint else "")
                                          + f": a theme folder holds a {SETTINGS} (built-in themes: {known})")
     return candidate
+
+
+#: What marks a folder as a theme: its settings, or a template or stylesheet at its top or in partials/.
+THEME_MARKS = (SETTINGS, BASE, STYLESHEET, "main.html.j2", "components.html.j2", "web.css")
+
+
+def folder_problem(folder: Path, *, theme: bool = True) -> str | None:
+    """Why `folder` cannot be a theme folder (`theme`) or a templates folder, or None if it can.
+
+    A theme folder must look like one: a `theme.yaml`, or a template (`.j2`) or stylesheet
+    (`.css`) at its top or in `partials/`; that is judged from at most two folder listings.
+    Either kind holds at most `MAX_THEME_ENTRIES` files and folders, at most `MAX_THEME_DEPTH`
+    deep, counted by a walk that follows no link and stops at the first entry over the bound.
+    """
+    if theme and not _looks_like_a_theme(folder):
+        return (f"is not a theme folder: it holds no {SETTINGS}, and no template (.j2) or stylesheet (.css) "
+                "at its top or in partials/")
+    kind = "theme" if theme else "templates"
+    counted = 0
+    pending = [(Path(folder), 0)]
+    while pending:
+        directory, depth = pending.pop()
+        if depth > MAX_THEME_DEPTH:
+            return f"is not a {kind} folder: it is more than {MAX_THEME_DEPTH} folders deep"
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    counted += 1
+                    if counted > MAX_THEME_ENTRIES:
+                        return (f"is not a {kind} folder: it holds more than {MAX_THEME_ENTRIES} files and "
+                                "folders (a theme holds its templates, stylesheets and assets)")
+                    if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                        pending.append((Path(entry.path), depth + 1))
+        except OSError as error:
+            if depth == 0:
+                return f"cannot be read: {error.strerror or error}"
+    return None
+
+
+def _looks_like_a_theme(folder: Path) -> bool:
+    for place in (folder, folder / "partials"):
+        try:
+            with os.scandir(place) as entries:
+                for count, entry in enumerate(entries):
+                    if entry.name in THEME_MARKS or entry.name.endswith((".j2", ".css")):
+                        return True
+                    if count >= MAX_THEME_ENTRIES:
+                        break
+        except OSError:
+            continue
+    return False
 
 
 def _extends_problem(referrer: tuple[Path, Any], message: str) -> BriefError:
