@@ -182,7 +182,7 @@ def test_ctrl_c_during_a_build_keeps_the_earlier_pdf_and_ends_the_print_process(
     assert children and process.poll() is None, "the build never started its print worker"
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     _, stderr = process.communicate(timeout=60)
-    assert (process.returncode, stderr) == (1, "\nAborted!\n")
+    assert (process.returncode, stderr) == (130, "\nAborted!\n")
     assert_untouched(output)
     assert not any(Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text()
                    for pid in children)

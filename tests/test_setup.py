@@ -128,11 +128,11 @@ sys.meta_path.insert(0, Interrupt())
 
 
 def test_ctrl_c_while_the_command_line_loads_aborts_as_during_a_command(tmp_path):
-    """Not a traceback and death by SIGINT (exit -2), but click's "Aborted!" and exit status 1."""
+    """Not a traceback and death by SIGINT (exit -2), but "Aborted!" and exit status 130 (128 + SIGINT)."""
     (tmp_path / "sitecustomize.py").write_text(INTERRUPT_AT_CLICK)
     assert 'briefing = "briefing.entry:main"' in (ROOT / "pyproject.toml").read_text()
     result = subprocess.run(
         [sys.executable, "-c", "import sys; from briefing.entry import main; sys.exit(main())", "--help"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])})
-    assert (result.returncode, result.stderr) == (1, "\nAborted!\n")
+    assert (result.returncode, result.stderr) == (130, "\nAborted!\n")

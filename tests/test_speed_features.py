@@ -338,12 +338,12 @@ def test_build_many_on_a_forked_executor_after_rendering_here(tmp_path):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from briefing.printing.typeset import _font_config
+    from briefing.printing.typeset import font_folders
 
     here = brief_file(tmp_path, "here.yaml")
     briefing.build(here, tmp_path / "here.pdf", limits=None)
-    fonts_here = _font_config()._folder  # where this process's font configuration keeps the theme's fonts
-    assert fonts_here is not None and fonts_here.is_dir()
+    [fonts_here] = font_folders()  # where this process's font configuration keeps the theme's fonts
+    assert fonts_here.is_dir()
     there = brief_file(tmp_path, "there.yaml", "Built in a forked worker")
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as executor:
         [item] = build_many([there], tmp_path / "pdfs", executor=executor)

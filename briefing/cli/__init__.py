@@ -45,6 +45,14 @@ class Commands(click.Group):
         module, attribute = COMMANDS[name]
         return getattr(importlib.import_module(f".{module}", __name__), attribute)
 
+    def invoke(self, context: click.Context) -> object:
+        """Run the command; Ctrl-C ends it with click's "Aborted!" and exit status 130 (128 + SIGINT),
+        as SIGTERM ends it with 143, so a script can tell an interrupted build from a failed one."""
+        try:
+            return super().invoke(context)
+        except KeyboardInterrupt:
+            abort()
+
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="briefing")
@@ -56,6 +64,18 @@ def main() -> None:
 
 def _terminated(number, frame) -> None:  # noqa: ANN001
     raise SystemExit(128 + number)
+
+
+#: The exit status of a command ended by Ctrl-C: 128 + SIGINT, as a shell reports it.
+INTERRUPTED = 128 + signal.SIGINT
+
+
+def abort() -> None:
+    """End the command as Ctrl-C does: "Aborted!" on standard error, exit status 130."""
+    import sys
+
+    click.echo("\nAborted!", err=True)
+    sys.exit(INTERRUPTED)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,13 @@ def build_many(contents: Iterable[str | Path], output_dir: str | Path | None = N
 
         weasyprint()  # imported (and any warning given) once here; forked workers inherit both
         with worker_pool(workers) as pool:
-            _fill(items, todo, _run(pool, [files[i] for i in todo], [outputs[i] for i in todo], options, force))
+            try:
+                with _signals_held():  # the pool's threads and processes start without them
+                    futures = _submit(pool, [files[i] for i in todo], [outputs[i] for i in todo], options, force)
+                _fill(items, todo, _results([files[i] for i in todo], futures))
+            except BaseException:  # Ctrl-C, SIGTERM (SystemExit) or a failure here: the batch stops now
+                stop_pool(pool)
+                raise
     elif todo:  # the caller's executor: its workers may share no files with this process
         from .remote import run_remote
 
@@ -104,10 +111,58 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
 
 
-def _run(executor: Executor, files: list[Path], outputs: list[Path], options: BuildOptions,
-         force: bool) -> Iterator[BatchItem]:
-    futures = [executor.submit(_build_one, content, output, options, force)
-               for content, output in zip(files, outputs)]
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once: pending briefs are cancelled and running ones killed, with their print workers.
+
+    A killed worker writes nothing more: an output it was writing is still a `.part` file, which the
+    cleaner removes (`sandbox.scratch`); the earlier PDF at that path stays as it was. Every worker
+    is waited for, so none outlives this process.
+    """
+    kill = getattr(pool, "kill_workers", None)  # Python 3.14
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    if kill is not None:
+        kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if kill is None:
+            try:
+                process.kill()  # SIGKILL; its print workers die with it (PR_SET_PDEATHSIG)
+            except (OSError, ValueError):
+                pass
+        process.join(timeout=10)
+
+
+class _signals_held:
+    """Hold SIGINT and SIGTERM back in this thread while the pool starts its threads and processes.
+
+    A thread starts with the signal mask of the thread that starts it. Python handles a signal in
+    the main thread, but the kernel gives a signal sent to the process to any thread that does not
+    block it; one given to the pool's manager thread would wake the main thread only when the next
+    brief came back, written. Started with both held, the pool's threads never take them, and the
+    main thread, waiting for a result, is woken at once. A signal sent meanwhile arrives on leaving.
+    """
+
+    SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+    def __enter__(self) -> None:
+        import threading
+
+        self.saved = None
+        if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
+            self.saved = signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.saved is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self.saved)
+
+
+def _submit(executor: Executor, files: list[Path], outputs: list[Path], options: BuildOptions,
+            force: bool) -> list[Future]:
+    return [executor.submit(_build_one, content, output, options, force)
+            for content, output in zip(files, outputs)]
+
+
+def _results(files: list[Path], futures: list[Future]) -> Iterator[BatchItem]:
     for content, future in zip(files, futures):
         try:
             yield future.result()
@@ -133,6 +188,12 @@ def _start_worker() -> None:
     from ..sandbox.limits import die_with_parent
 
     die_with_parent()  # a worker waits for tasks for ever; it must not outlive the batch
+    # The batch decides what a signal ends (`stop_pool`): Ctrl-C in a terminal reaches every process
+    # of the group, and a worker that took it as the end of one brief would go on to the next.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _signals_held.SIGNALS)  # held while the pool forked
     own_fonts()
     Finalize(None, forget_caches, exitpriority=10)  # workers end without running atexit
     Finalize(None, workers.shutdown, exitpriority=10)  # nor do they end their print workers

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..sandbox import scratch
 
 FORMAT = 3
 #: An input larger than this is never hashed: it counts as changed, and the build itself refuses it.
@@ -120,6 +121,7 @@ def record(output: Path, key: str, pages: int, written: Mapping[Path, bytes], re
                   warnings=[warning.as_dict() for warning in warnings])
     target = stamp_path(output)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.part")
+    scratch.register(temporary)  # removed even if this process is killed before it is renamed
     try:
         _unlink(temporary)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)

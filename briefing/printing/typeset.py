@@ -18,6 +18,7 @@ import atexit
 import gc
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -126,14 +127,15 @@ def _print(job: _PrintJob) -> PrintedBrief:
 
     theme, variant = job.theme, job.variant
     fetcher = ConfinedFetcher(job.folders, job.allowed_urls, search=job.search)
-    font_config = _font_config()
+    warm: _Warm | None = None
 
     options: dict[str, Any] = {"pdf_variant": variants.weasyprint_variant(variant)}
     if variants.is_tagged(variant):
         options["pdf_tags"] = True
     try:
         with _weasyprint_errors() as failures, _page_limit(job.max_pages), _missing_glyphs() as missing:
-            stylesheets = _theme_stylesheets(job, font_config, failures)
+            warm = _theme_stylesheets(job, failures)
+            font_config, stylesheets = warm.fonts, list(warm.stylesheets)
             stylesheets.append(_css(fetcher, font_config, string=f"@page {{ size: {PAPER_SIZES[job.paper]}; }}"))
             extra_css = variants.stylesheet(variant) + _numbering_css(job.first_page)
             if extra_css:
@@ -168,6 +170,9 @@ def _print(job: _PrintJob) -> PrintedBrief:
     except Exception as error:
         raise BriefError([Problem(job.name, f"WeasyPrint could not print it: {type(error).__name__}: {error}")]) \
             from None
+    finally:
+        if warm is not None:
+            _after_print(warm)
     if failures:
         raise BriefError([_explain(message, variant, theme) for message in failures])
     return PrintedBrief(pdf=pdf, pages=len(document.pages), missing_glyphs=tuple(dict.fromkeys(missing)),
@@ -242,29 +247,55 @@ def _explain(message: str, variant: variants.Variant, theme: Theme) -> Problem:
     return Problem(theme.name, message)
 
 
-def _theme_stylesheets(job: _PrintJob, font_config: Any, failures: list[str]) -> list[Any]:
-    """The theme's stylesheets, parsed once per process for as long as no theme file changes.
+def _theme_stylesheets(job: _PrintJob, failures: list[str]) -> _Warm:
+    """The theme's stylesheets and the fonts they define, kept warm for as long as no theme file changes.
 
-    They are parsed with a fetcher of their own, confined like the print's. Only a clean parse
-    (nothing refused, nothing logged as an error) is kept, so a later print fails as the first did.
+    Each theme (its files, its stylesheets, its settings, and what the print may read) has a font
+    configuration of its own, holding the theme's @font-face rules and no others: a face another
+    theme, brand or document defined never reaches it, so a print depends on its own inputs only,
+    not on what this process printed before. The stylesheets are parsed with a fetcher of their own,
+    confined like the print's. Only a clean parse (nothing refused, nothing logged as an error) is
+    kept, so a later print fails as the first did.
     """
     from .fetcher import ConfinedFetcher
 
     theme = job.theme
     key = (files_state(theme.folders), theme.stylesheets, theme.settings_css, job.folders, job.allowed_urls)
-    if (found := _STYLESHEETS.get(key)) is not None:
-        return list(found)
+    if (found := _WARM.get(key)) is not None:
+        _WARM.move_to_end(key)
+        return found
     fetcher = ConfinedFetcher(job.folders, job.allowed_urls)
     errors = len(failures)
-
-    stylesheets = [_css(fetcher, font_config, url=path.resolve().as_uri()) for path in theme.stylesheets]
+    fonts = _font_config()
+    stylesheets = [_css(fetcher, fonts, url=path.resolve().as_uri()) for path in theme.stylesheets]
     if theme.settings_css:
-        stylesheets.append(_css(fetcher, font_config, string=theme.settings_css))
+        stylesheets.append(_css(fetcher, fonts, string=theme.settings_css))
     if fetcher.refused:
         raise fetcher.refused[0]
+    warm = _Warm(fonts, tuple(stylesheets), frozenset(fonts.faces), key)
     if len(failures) == errors:
-        _STYLESHEETS[key] = tuple(stylesheets)
-    return stylesheets
+        _WARM[key] = warm
+        while len(_WARM) > MAX_WARM_THEMES:
+            _WARM.popitem(last=False)
+    return warm
+
+
+@dataclass(frozen=True)
+class _Warm:
+    """A theme's parsed stylesheets and the font configuration that holds the faces they define."""
+
+    fonts: Any
+    stylesheets: tuple[Any, ...]
+    faces: frozenset[str]
+    """The @font-face rules of the theme's stylesheets (digests of their descriptors)."""
+    key: tuple
+
+
+def _after_print(warm: _Warm) -> None:
+    """A print that defined faces of its own (a `<style>` or stylesheet of the document) leaves
+    them in its font configuration: that configuration is then the print's alone, and goes."""
+    if warm.fonts.faces != warm.faces and _WARM.get(warm.key) is warm:
+        del _WARM[warm.key]
 
 
 def _css(fetcher: Any, font_config: Any, **source: Any) -> Any:
@@ -280,17 +311,14 @@ def disown_caches() -> None:
     A font configuration deletes its temporary folder when it goes; a copy inherited by a
     child would delete the folder its parent still uses.
     """
-    if _font_config.cache_info().currsize:
-        inherited = _font_config()
-        if hasattr(inherited, "_folder"):
-            inherited._folder = None
+    for warm in _WARM.values():
+        warm.fonts._folder = None
     forget_caches()
 
 
 def forget_caches() -> None:
     """Drop the stylesheets, fonts and images kept between prints in this process."""
-    _STYLESHEETS.clear()
-    _font_config.cache_clear()
+    _WARM.clear()
     _IMAGES.clear()
     gc.collect()  # the font configuration sits in reference cycles; its temporary folder goes with it
 
@@ -309,7 +337,16 @@ def _images() -> dict[str, Any]:
     for url in [url for url in _IMAGES if not url.startswith("data:")]:
         del _IMAGES[url]
     return _IMAGES
-_STYLESHEETS: dict[tuple, tuple[Any, ...]] = {}
+
+
+#: How many themes (each with its own fonts) a process keeps warm; the least recently used goes first.
+MAX_WARM_THEMES = 4
+_WARM: OrderedDict[tuple, _Warm] = OrderedDict()
+
+
+def font_folders() -> list[Path]:
+    """The folders where the warm font configurations of this process keep their fonts."""
+    return [warm.fonts._folder for warm in _WARM.values() if getattr(warm.fonts, "_folder", None)]
 
 def worker_started() -> None:
     """In a new print worker: import WeasyPrint the quick way before the first job asks for it."""
@@ -324,18 +361,36 @@ workers.declare("printing", (__name__,))
 atexit.register(forget_caches)
 
 
-@lru_cache(maxsize=1)
 def _font_config() -> Any:
-    from weasyprint.text.fonts import FontConfiguration
-
+    """A new font configuration that knows which @font-face rules were added to it (`faces`)."""
     from ..sandbox import scratch
 
-    config = FontConfiguration()
+    config = _font_class()()
     # WeasyPrint would make this folder itself on the first @font-face and remove it only when the
     # object is finalised; made here, it is registered to go even if this process is killed.
     if getattr(config, "_folder", False) is None:
         config._folder = scratch.folder("weasyprint-")
     return config
+
+
+@lru_cache(maxsize=1)
+def _font_class() -> type:
+    import hashlib
+
+    from weasyprint.text.fonts import FontConfiguration
+
+    class Fonts(FontConfiguration):
+        """WeasyPrint's font configuration, noting each @font-face rule it is given."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.faces: set[str] = set()
+
+        def add_font_face(self, rule_descriptors: Any, url_fetcher: Any) -> Any:
+            self.faces.add(hashlib.sha256(str(rule_descriptors).encode("utf-8", "surrogatepass")).hexdigest())
+            return super().add_font_face(rule_descriptors, url_fetcher)
+
+    return Fonts
 
 
 class TooManyPages(BaseException):

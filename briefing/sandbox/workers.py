@@ -290,6 +290,12 @@ def shutdown() -> None:
             worker.kill()
 
 
+def pids(step: str) -> list[int]:
+    """The process ids of this process's workers for `step`, idle or busy."""
+    with _lock:
+        return [worker.pid for pool in (_idle, _busy) for worker in pool.get(step, ()) if worker.pid is not None]
+
+
 def count() -> int:
     """How many workers this process has now, idle or busy."""
     with _lock:
