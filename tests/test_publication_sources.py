@@ -36,7 +36,8 @@ def sources_html(data, theme=None):
 def entries(html):
     """Each list item's text, its tags removed."""
     items = re.findall(r"<li id=\"source-[^\"]+\".*?</li>", html, flags=re.S)
-    return [" ".join(re.sub(r"<[^>]+>", "", item).replace("\u2068", "").replace("\u2069", "").split())
+    return [" ".join(re.sub(r"<[^>]+>", "", item).replace("\u2068", "").replace("\u2069", "")
+                     .replace("&#x2068;", "").replace("&#x2069;", "").split())
             for item in items]
 
 
@@ -68,6 +69,30 @@ def test_a_source_in_another_language_keeps_its_language_on_the_title():
     data = sources_brief()
     data["sources"][1].update(title="강과 댐", language="ko")
     assert '<span class="source-title" lang="ko">' in sources_html(data)
+
+
+def test_a_title_in_another_language_keeps_its_capitals_and_its_own_question_mark():
+    data = sources_brief()
+    data["sources"][0].update(title="Que faire du fleuve ?", language="fr")
+    data["sources"][1].update(title="What next for the dams?")
+    for style in ("chicago-author-date", "apa", "modern-language-association", "harvard-cite-them-right", "ieee"):
+        data["meta"]["citation_style"] = style
+        listed = entries(sources_html(data))
+        assert "Que faire du fleuve ?" in listed[0], (style, listed[0])  # never "Que Faire Du Fleuve"
+        for entry in listed[:2]:
+            assert not re.search(r"[?!][”’\"]?\.", entry), (style, entry)  # never "dams?.”"
+
+
+def test_a_brief_in_another_language_lists_its_sources_in_its_own_words():
+    """The shipped styles are English-language styles: a French or Japanese brief lists its sources in
+    the theme's own form, its dates and punctuation in its language, never "août 22" or "8月 22"."""
+    data = sources_brief(language="fr")
+    listed = entries(sources_html(data))
+    assert listed[0].startswith("State of the Basin, Mekong River Commission, 12 juin 2023. "
+                                "https://example.org/basin?year=2023&amp;part=1")
+    assert listed[1].startswith("Rivers &lt;b&gt;&amp; dams&lt;/b&gt;, Kim Min-jun, 2021. Interview notes")
+    japanese = entries(sources_html(sources_brief(language="ja", citation_style="apa")))
+    assert japanese[0].startswith("State of the Basin、Mekong River Commission、2023年6月12日。")
 
 
 @pytest.mark.pdf

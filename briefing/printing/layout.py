@@ -166,6 +166,9 @@ def inspect(document: Any) -> Layout:
         findings.append(Finding("stranded", field_name, number, {"what": what}))
     if "top-left" in wraps:  # the series beside it wraps because the title takes the room
         wraps.pop("top-right", None)
+    if "dateline" in wraps:  # one field, one finding: the series that wraps the dateline wraps its header too
+        dateline_field = wraps["dateline"][1]
+        wraps = {margin: found for margin, found in wraps.items() if margin == "dateline" or found[1] != dateline_field}
     for margin, (number, field_name) in wraps.items():
         findings.append(Finding("dateline_wraps" if margin == "dateline" else "running_head_wraps",
                                 field_name, number, {"where": margin}))

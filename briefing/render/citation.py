@@ -172,6 +172,8 @@ def _tidy(entry: str, locale: str = "en-US") -> str:
     en-US locale's `punctuation-in-quote`, which citeproc-py leaves out)."""
     entry = re.sub(r"^\[\d+\]\s*", "", entry.strip())
     entry = re.sub(r"[,;:]$", ".", entry)  # an entry whose last part is missing (IEEE's document without a date)
+    # A title that ends in its own question or exclamation mark takes no full stop after it.
+    entry = re.sub(r"([?!](?:\u2069?\ue001)?(?:</i>)?[”’\"]?)\.(?=\s|$|[”’\"<])", r"\1", entry)
     if locale == "en-US":
         entry = re.sub(r"”([.,])", r"\1”", entry)
     return entry
@@ -207,6 +209,11 @@ _TITLE_OPEN, _TITLE_CLOSE = "\ue000", "\ue001"
 _ISOLATE = "\u2068{}\u2069"  # FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE: a Latin name in Arabic text
 
 
+def english(tag: str | None) -> bool:
+    """Whether a language tag names English (the language of the shipped citation styles)."""
+    return (tag or "en").split("-")[0].lower() == "en"
+
+
 def source_item(source: Any) -> dict[str, Any]:
     """A source of the brief as a CSL item (type `document`: a source may be an article, a report or
     a web page). Its author is written as given (`literal`): it may be an organisation or several
@@ -238,12 +245,21 @@ def source_entries(brief: Brief, style: str | None = None, default: str | None =
     `<span class="source-title">` (with `lang` where the source gives its language)."""
     from markupsafe import Markup, escape
 
-    if not brief.sources:
-        return {}
+    if not brief.sources or not english(brief.meta.language):
+        return {}  # the shipped styles are English-language styles: the theme lists these itself
     chosen = style_of(brief, style, default)
-    entries = formatted([source_item(source) for source in brief.sources], chosen, brief.meta.language)
+    items = [source_item(source) for source in brief.sources]
+    kept = {}  # a title in another language keeps its own capitals (CSL applies title case to English only)
+    for index, (source, item) in enumerate(zip(brief.sources, items)):
+        if source.language and not english(source.language) and _TITLE_OPEN in str(item.get("title", "")):
+            kept[index] = escape(_plain(source.title))
+            item["title"] = _TITLE_OPEN + f"\ue002{index}\ue003" + _TITLE_CLOSE
+    entries = formatted(items, chosen, brief.meta.language)
     found = {}
-    for source, entry in zip(brief.sources, entries):
+    for index, (source, entry) in enumerate(zip(brief.sources, entries)):
+        if index in kept:
+            entry = entry.replace(f"\ue002{index}\ue003", str(kept[index]))
+            entry = re.sub(r"([?!]\ue001(?:</i>)?[”’\"]?)\.(?=\s|$|[”’\"<])", r"\1", entry)
         lang = f' lang="{escape(source.language)}"' if source.language else ""
         entry = entry.replace(_TITLE_OPEN, f'<span class="source-title"{lang}>\u2068')
         entry = entry.replace(_TITLE_CLOSE, "\u2069</span>")

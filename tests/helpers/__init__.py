@@ -55,9 +55,10 @@ def write_yaml(path: Path, data) -> Path:
     return path
 
 
-def pdf_text(path: Path) -> str:
-    """Text of every page as poppler's pdftotext reads it."""
-    return subprocess.run([tool("pdftotext"), "-layout", str(path), "-"], check=True,
+def pdf_text(path: Path, layout: bool = True) -> str:
+    """Text of every page as poppler's pdftotext reads it: laid out as on the page, or (`layout=False`)
+    in reading order, a column's wrapped lines one after another."""
+    return subprocess.run([tool("pdftotext"), *(["-layout"] if layout else []), str(path), "-"], check=True,
                           capture_output=True, text=True).stdout
 
 
