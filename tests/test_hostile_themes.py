@@ -103,3 +103,77 @@ def test_eject_of_a_built_in_theme_copies_its_files(tmp_path):
     written = eject(load_theme("memo"), tmp_path / "mine")
     assert (tmp_path / "mine" / "memo.css").is_file() and (tmp_path / "mine" / "base.html.j2").is_file()
     assert len(written) > 10
+
+
+# ---- settings files are small: theme.yaml, brand.yaml and a Quarto _brand.yml are bounded before
+# they are parsed, and so is every list and mapping in them.
+
+def _many_colours(count: int, indent: str = "  ") -> str:
+    return "".join(f"{indent}c{index}: '#0b4f6c'\n" for index in range(count))
+
+
+@pytest.mark.parametrize("name", ["theme.yaml", "brand.yaml", "_brand.yml"])
+def test_a_settings_file_larger_than_the_bound_is_refused_before_it_is_parsed(tmp_path, name):
+    from briefing.themes.theme import MAX_SETTINGS_BYTES
+    folder = tmp_path / "house"
+    folder.mkdir()
+    path = folder / name
+    body = ("description: big\ncolors:\n" if name == "theme.yaml" else
+            "colors:\n" if name == "brand.yaml" else "color:\n  palette:\n")
+    path.write_text(body + "#" * (MAX_SETTINGS_BYTES + 10) + "\n", encoding="utf-8")
+    with pytest.raises(BriefError) as raised:
+        load_theme(folder) if name == "theme.yaml" else load_theme("default", brand=path)
+    [problem] = raised.value.problems
+    assert problem.path == path and problem.code == "too_large"
+    assert str(MAX_SETTINGS_BYTES) in problem.message or "KiB" in problem.message
+
+
+@pytest.mark.parametrize("field, body", [
+    ("colors", "colors:\n" + _many_colours(201)),
+    ("dark_colors", "dark_colors:\n" + _many_colours(201)),
+    ("fonts", "fonts:\n" + "".join(f"  f{index}: [Serif{index}]\n" for index in range(201))),
+    ("fonts.text", "fonts:\n  text: [" + ", ".join(f"F{index}" for index in range(201)) + "]\n"),
+    ("font_files", "font_files:\n" + "".join(f"  - {{family: F, file: f{index}.ttf}}\n" for index in range(201))),
+    ("stylesheets", "stylesheets: [" + ", ".join(f"s{index}.css" for index in range(201)) + "]\n"),
+    ("description", "description: " + "x" * 2001 + "\n"),
+    ("colors", "colors:\n  " + "a" * 65 + ": '#000000'\n"),
+])
+def test_a_theme_yaml_with_too_many_entries_is_a_located_error(tmp_path, field, body):
+    folder = house(tmp_path, body)
+    with pytest.raises(BriefError) as raised:
+        load_theme(folder)
+    problems = raised.value.problems
+    assert problems and all(problem.path == folder / "theme.yaml" for problem in problems)
+    assert any(problem.field is not None and problem.field.startswith(field) and problem.line for problem in problems)
+
+
+def test_a_theme_with_200_colours_is_still_a_theme(tmp_path):
+    folder = house(tmp_path, "colors:\n" + _many_colours(200))
+    assert dict(load_theme(folder).colors)["c199"] == "#0b4f6c"
+
+
+@pytest.mark.parametrize("loc, body", [
+    ("color.palette", "color:\n  palette:\n" + _many_colours(201, "    ")),
+    ("typography.fonts", "typography:\n  fonts:\n" + "".join(f"    - {{family: F{index}, source: system}}\n"
+                                                             for index in range(201))),
+])
+def test_a_quarto_brand_with_too_many_entries_is_a_located_error(tmp_path, loc, body):
+    path = tmp_path / "_brand.yml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(BriefError) as raised:
+        load_theme("default", brand=path)
+    [problem] = raised.value.problems
+    assert (problem.path, problem.field) == (path, loc)
+    assert problem.line == 2 and "at most 200" in problem.message
+
+
+@pytest.mark.pdf  # runs the command in a new process
+def test_a_huge_theme_yaml_fails_at_once_on_the_command_line_and_keeps_the_earlier_pdf(tmp_path):
+    folder = house(tmp_path, "colors:\n" + _many_colours(40_000))
+    content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
+    earlier = tmp_path / "b.pdf"
+    earlier.write_bytes(b"%PDF-1.7 earlier")
+    result = run_cli("build", str(content), "--theme", str(folder), "-o", str(earlier), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"error: {folder / 'theme.yaml'}" in result.stderr and "Traceback" not in result.stderr
+    assert earlier.read_bytes() == b"%PDF-1.7 earlier"

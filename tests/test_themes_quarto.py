@@ -15,6 +15,7 @@ from helpers.tools import tool
 
 from briefing import BriefError, build, load_theme
 from briefing.themes.quarto import read_quarto_brand
+from briefing.themes.theme import MAX_SETTINGS_BYTES, MAX_SETTINGS_ENTRIES
 
 BRAND = textwrap.dedent("""\
     meta:
@@ -98,17 +99,17 @@ def test_unused_parts_are_located_warnings_not_errors(tmp_path):
 def test_a_plain_logo_path_and_a_light_dark_logo(tmp_path):
     (tmp_path / "logo.svg").write_text(LOGO, encoding="utf-8")
     (tmp_path / "_brand.yml").write_text("logo: logo.svg\nmeta: {name: House Institute}\n", encoding="utf-8")
-    settings, warnings = read_quarto_brand(tmp_path / "_brand.yml")
+    settings, warnings = read_quarto_brand(tmp_path / "_brand.yml", max_bytes=MAX_SETTINGS_BYTES, max_entries=MAX_SETTINGS_ENTRIES)
     assert settings == {"logo": "logo.svg", "logo_alt": "House Institute"} and warnings == []
     (tmp_path / "_brand.yml").write_text("logo:\n  large: {light: logo.svg, dark: logo-dark.svg}\n")
-    settings, warnings = read_quarto_brand(tmp_path / "_brand.yml")
+    settings, warnings = read_quarto_brand(tmp_path / "_brand.yml", max_bytes=MAX_SETTINGS_BYTES, max_entries=MAX_SETTINGS_ENTRIES)
     assert settings == {"logo": "logo.svg"}
     assert [warning.field for warning in warnings] == ["logo.large.dark"]
 
 
 def test_a_colour_that_is_neither_hex_nor_in_the_palette_is_a_warning(tmp_path):
     (tmp_path / "_brand.yml").write_text("color:\n  primary: blue\n", encoding="utf-8")
-    settings, warnings = read_quarto_brand(tmp_path / "_brand.yml")
+    settings, warnings = read_quarto_brand(tmp_path / "_brand.yml", max_bytes=MAX_SETTINGS_BYTES, max_entries=MAX_SETTINGS_ENTRIES)
     assert settings == {}
     [warning] = warnings
     assert str(warning) == (f"{tmp_path / '_brand.yml'}:2:12: color.primary: 'blue' is neither #rrggbb nor a "

@@ -90,9 +90,9 @@ def load_text(text: str, format: str = "yaml", path: str | Path = "<text>") -> B
                     format=format)
 
 
-def parse(path: Path, *, max_bytes: int = MAX_CONTENT_BYTES) -> Parsed:
+def parse(path: Path, *, max_bytes: int = MAX_CONTENT_BYTES, kind: str | None = None) -> Parsed:
     """Read `path` into plain data, the positions of its parts and the problems met while reading."""
-    return _parse_bytes(path, read(path, max_bytes=max_bytes))
+    return _parse_bytes(path, read(path, max_bytes=max_bytes, kind=kind))
 
 
 def _parse_bytes(path: Path, source: bytes) -> Parsed:
@@ -241,6 +241,9 @@ def _problem(path: Path, positions: Positions, entry: dict[str, Any], model: typ
             message += f"; did you mean {suggestion!r}?"
         elif allowed:
             message += f" (allowed: {', '.join(allowed)})"
+    elif kind == "too_long" and "max_length" in entry.get("ctx", {}):
+        noun = "entries" if isinstance(entry.get("input"), dict) else "items"
+        message = f"holds more than {entry['ctx']['max_length']} {noun}; at most {entry['ctx']['max_length']} are allowed"
     elif kind == "string_pattern_mismatch" and loc and str(loc[0]) in patterns:
         message = f"{entry.get('input')!r} is not {patterns[str(loc[0])]}"
     else:

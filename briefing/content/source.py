@@ -27,22 +27,23 @@ def provide(data: bytes, format: str, path: Path = STDIN) -> None:
     """Make `data` the content of `path` in `format`, for content that is no file (standard input)."""
     _provided[path] = (data, format)
 
-def read(path: Path, *, max_bytes: int = MAX_CONTENT_BYTES) -> bytes:
+def read(path: Path, *, max_bytes: int = MAX_CONTENT_BYTES, kind: str | None = None) -> bytes:
     """The bytes of the content file at `path`, or a `BriefError` that says why not.
 
     Only a regular file is read (a link to one is followed): a device such as `/dev/zero`,
     a FIFO or a socket is refused without waiting on it, and so is a file larger than
-    `max_bytes`, before it is read.
+    `max_bytes`, before it is read. `kind` names the file in that refusal ("a settings file");
+    by default it is a content file, whose limit the command line can raise.
     """
     if path in _provided:
         return _provided[path][0]
-    with _opened(path, max_bytes) as handle:
+    with _opened(path, max_bytes, kind) as handle:
         try:
             data = handle.read(max_bytes + 1)
         except OSError as error:
             raise BriefError([Problem(path, f"cannot read: {error.strerror or error}")]) from None
     if len(data) > max_bytes:  # it grew since
-        raise BriefError([Problem(path, _too_large(len(data), max_bytes), code="too_large")])
+        raise BriefError([Problem(path, _too_large(len(data), max_bytes, kind), code="too_large")])
     note(path, data)
     return data
 
@@ -57,7 +58,7 @@ def refuse_unreadable(path: str | Path, *, max_bytes: int = MAX_CONTENT_BYTES) -
         pass
 
 
-def _opened(path: Path, max_bytes: int) -> Any:
+def _opened(path: Path, max_bytes: int, kind: str | None = None) -> Any:
     """`path` opened for reading, once it is known to be a regular file of at most `max_bytes`."""
     if kind_of(path) is None:
         known = ", ".join(sorted(FORMATS))
@@ -78,17 +79,21 @@ def _opened(path: Path, max_bytes: int) -> Any:
     elif not stat.S_ISREG(info.st_mode):
         problem, code = "is not a regular file (a device, FIFO or socket); refused", "not_regular_file"
     elif info.st_size > max_bytes:
-        problem, code = _too_large(info.st_size, max_bytes), "too_large"
+        problem, code = _too_large(info.st_size, max_bytes, kind), "too_large"
     if problem is not None:
         handle.close()
         raise BriefError([Problem(path, problem, code=code)])
     return handle
 
 
-def _too_large(size: int, max_bytes: int) -> str:
+def _too_large(size: int, max_bytes: int, kind: str | None = None) -> str:
+    if kind is not None:
+        return f"is larger than the {_mib(max_bytes)} limit for {kind} ({_mib(size)}); refused"
     return (f"is larger than the {_mib(max_bytes)} limit for content files ({_mib(size)}); "
             "raise it with --max-content-size")
 
 
 def _mib(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MiB" if size >= 1024 * 1024 else f"{size} bytes"
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MiB"
+    return f"{size // 1024} KiB" if size >= 1024 and size % 1024 == 0 else f"{size} bytes"

@@ -49,18 +49,18 @@ def is_quarto_brand(path: Path) -> bool:
     return path.name in NAMES
 
 
-def read_quarto_brand(path: Path) -> tuple[dict[str, Any], list[Problem]]:
+def read_quarto_brand(path: Path, *, max_bytes: int, max_entries: int) -> tuple[dict[str, Any], list[Problem]]:
     """The brand settings (as data for `Brand`) that `path`, a Quarto _brand.yml, describes, and a
     located warning for every part of it that briefing does not use."""
     from ..content.load import parse
 
     if not path.is_file():
         raise BriefError([Problem(path, "no such file")])
-    parsed = parse(path)
+    parsed = parse(path, max_bytes=max_bytes, kind="settings files")
     if parsed.problems:
         raise BriefError(list(parsed.problems))
     data = parsed.data if parsed.data is not None else {}
-    reader = _Reader(path, parsed.positions)
+    reader = _Reader(path, parsed.positions, max_entries)
     if not isinstance(data, dict):
         raise BriefError([Problem(path, "expected a mapping (meta, color, typography, logo, …)", line=1, column=1)])
     settings: dict[str, Any] = {}
@@ -83,8 +83,8 @@ def read_quarto_brand(path: Path) -> tuple[dict[str, Any], list[Problem]]:
 
 
 class _Reader:
-    def __init__(self, path: Path, positions: Any):
-        self.path, self.positions = path, positions
+    def __init__(self, path: Path, positions: Any, max_entries: int):
+        self.path, self.positions, self.max_entries = path, positions, max_entries
         self.warnings: list[Problem] = []
         self.errors: list[Problem] = []
 
@@ -107,6 +107,9 @@ class _Reader:
         palette = color["palette"]
         if not isinstance(palette, dict):
             self.error(("color", "palette"), "expected a mapping of colour names to #rrggbb colours")
+            return {}
+        if len(palette) > self.max_entries:
+            self.error(("color", "palette"), f"holds {len(palette)} colours; at most {self.max_entries} are allowed")
             return {}
         found = {}
         for name, value in palette.items():
@@ -195,6 +198,9 @@ class _Reader:
             return []
         if not isinstance(fonts, list):
             self.error(("typography", "fonts"), "expected a list of fonts (family, source, files)")
+            return []
+        if len(fonts) > self.max_entries:
+            self.error(("typography", "fonts"), f"lists {len(fonts)} fonts; at most {self.max_entries} are allowed")
             return []
         found = []
         for index, font in enumerate(fonts):
@@ -298,9 +304,10 @@ def _tint(colour: str, background: str, amount: float) -> str:
     return "#" + "".join(f"{part:02x}" for part in mixed)
 
 
-def validated(path: Path, model: type) -> tuple[Any, list[Problem]]:
-    """The _brand.yml at `path` as a `model` (briefing's `Brand`), with its warnings."""
-    data, warnings = read_quarto_brand(path)
+def validated(path: Path, model: type, *, max_bytes: int, max_entries: int) -> tuple[Any, list[Problem]]:
+    """The _brand.yml at `path` (refused when larger than `max_bytes`, or with a palette or font
+    list of more than `max_entries`) as a `model` (briefing's `Brand`), with its warnings."""
+    data, warnings = read_quarto_brand(path, max_bytes=max_bytes, max_entries=max_entries)
     try:
         return model.model_validate(data), warnings
     except ValidationError as error:

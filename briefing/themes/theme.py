@@ -46,14 +46,19 @@ MAX_ASSET_BYTES = 8 * 1024 * 1024
 #: before anything walks it further (`--theme /` would otherwise walk the whole file system).
 MAX_THEME_ENTRIES = 5000
 MAX_THEME_DEPTH = 16
+#: A settings file (`theme.yaml`, `brand.yaml`, a Quarto `_brand.yml`) is a few kilobytes; a larger
+#: one is refused before it is parsed, so that parsing and validating it stay quick.
+MAX_SETTINGS_BYTES = 256 * 1024
+#: Entries in one mapping or list of a settings file (colours, fonts, font files, sections, …).
+MAX_SETTINGS_ENTRIES = 200
 GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
 
-TokenName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+TokenName = Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z][a-z0-9-]*$")]
 Colour = Annotated[str, StringConstraints(
     strip_whitespace=True, pattern=r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")]
-FontFamily = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")]
+FontFamily = Annotated[str, StringConstraints(strip_whitespace=True, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")]
 Length = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")]
-RelativeFile = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+RelativeFile = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1024)]
 
 
 class _Settings(BaseModel):
@@ -73,15 +78,15 @@ class Brand(_Settings):
     """House style without templates: colours, fonts and a logo (`brand.yaml` or `--brand FILE`)."""
 
     colors: dict[TokenName, Colour] = Field(
-        default_factory=dict, description="Colour tokens: `accent: '#7a1f2b'` sets --color-accent.")
+        default_factory=dict, max_length=MAX_SETTINGS_ENTRIES, description="Colour tokens: `accent: '#7a1f2b'` sets --color-accent.")
     dark_colors: dict[TokenName, Colour] = Field(
-        default_factory=dict, description="The web page's dark scheme: `paper: '#111418'` sets --color-paper "
+        default_factory=dict, max_length=MAX_SETTINGS_ENTRIES, description="The web page's dark scheme: `paper: '#111418'` sets --color-paper "
                                           "under prefers-color-scheme: dark; tokens left out are derived.")
-    fonts: dict[TokenName, list[FontFamily]] = Field(
-        default_factory=dict, description="Font tokens: `text: [EB Garamond, serif]` sets --font-text.")
-    font_files: list[FontFile] = Field(default_factory=list)
+    fonts: dict[TokenName, Annotated[list[FontFamily], Field(max_length=MAX_SETTINGS_ENTRIES)]] = Field(
+        default_factory=dict, max_length=MAX_SETTINGS_ENTRIES, description="Font tokens: `text: [EB Garamond, serif]` sets --font-text.")
+    font_files: list[FontFile] = Field(default_factory=list, max_length=MAX_SETTINGS_ENTRIES)
     logo: RelativeFile | None = Field(None, description="An SVG, PNG or JPEG beside the settings file.")
-    logo_alt: str | None = Field(None, description="Text for readers who cannot see the logo.")
+    logo_alt: str | None = Field(None, max_length=2000, description="Text for readers who cannot see the logo.")
     logo_height: Length | None = Field(None, description="Height of the logo on page 1, such as 12mm.")
 
 
@@ -96,14 +101,14 @@ class Brand(_Settings):
 class ThemeSettings(Brand):
     """A theme's `theme.yaml`: what a brand can set, plus the theme's own choices."""
 
-    description: str = ""
+    description: str = Field("", max_length=2000)
     extends: str | None = Field(
         "default", description="The built-in theme this one falls back to for files it does not have.")
     paper: Literal["a4", "letter"] | None = None
     sections: list[Literal[SECTION_KINDS]] | None = Field(  # type: ignore[valid-type]
-        None, description="Which sections show, in the brief's order (default: all).")
+        None, max_length=MAX_SETTINGS_ENTRIES, description="Which sections show, in the brief's order (default: all).")
     stylesheets: list[RelativeFile] | None = Field(
-        None, description="Stylesheet names, each taken from the first folder on the path that has it.")
+        None, max_length=MAX_SETTINGS_ENTRIES, description="Stylesheet names, each taken from the first folder on the path that has it.")
     citation_style: Literal[CITATION_STYLES] | None = Field(  # type: ignore[valid-type]
         None, description="The CSL style of the sources list and of \"How to cite\" for briefs that set no "
                           "meta.citation_style (and when briefing.toml sets none): "
@@ -280,7 +285,7 @@ def _read_brand(path: Path, warnings: list[Problem]) -> Brand:
 
     if not is_quarto_brand(path):
         return _read_settings(path, Brand)
-    brand, unused = validated(path, Brand)
+    brand, unused = validated(path, Brand, max_bytes=MAX_SETTINGS_BYTES, max_entries=MAX_SETTINGS_ENTRIES)
     warnings.extend(unused)
     return brand
 
@@ -419,7 +424,7 @@ def _read_settings_located(path: Path, model: type[Brand]) -> tuple[Any, Any]:
 
     if not path.exists():
         raise BriefError([Problem(path, "no such file")])
-    parsed = parse(path)
+    parsed = parse(path, max_bytes=MAX_SETTINGS_BYTES, kind="settings files")
     if parsed.problems:
         raise BriefError(list(parsed.problems))
     data = parsed.data
