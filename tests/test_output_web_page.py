@@ -181,6 +181,22 @@ def test_a_subset_face_is_cut_once_per_set_of_characters(monkeypatch):
     assert webfonts.subset_woff2(b"not a font", "abc") is None
 
 
+def test_a_cut_arabic_face_keeps_the_forms_and_features_that_join_its_letters():
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from briefing.printing import webfonts
+
+    data = (load_theme().folders[0] / "fonts" / "NotoNaskhArabic-Regular.ttf").read_bytes()
+    cut = TTFont(io.BytesIO(webfonts.subset_woff2(data, "جامعة الدول")))
+    assert cut.flavor == "woff2"
+    assert set(cut.getBestCmap()) >= {ord(char) for char in "جامعة الدول" if char != " "}
+    features = {record.FeatureTag for record in cut["GSUB"].table.FeatureList.FeatureRecord}
+    assert {"init", "medi", "fina"} <= features  # the browser still joins the letters
+    assert "Z" not in "".join(chr(code) for code in cut.getBestCmap())  # and only these characters
+
+
 # ---- Safe: no script, no request --------------------------------------------------------------------
 
 def test_the_policy_comes_first_and_allows_only_the_pages_own_styles():
