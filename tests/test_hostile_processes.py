@@ -4,6 +4,7 @@ stays in the temporary folder."""
 
 from __future__ import annotations
 
+import re
 import os
 import shutil
 import signal
@@ -181,7 +182,7 @@ def test_a_print_that_times_out_leaves_nothing_in_the_temporary_folder(endless):
                              "--theme", str(theme), "--max-pages", "100000", "--timeout", "3"],
                             cwd=content.parent, env=environment, capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
-    assert "printing took longer than the 3 s limit" in result.stderr
+    assert re.search(r"(rendering|printing) took longer than the 3 s limit", result.stderr)  # which step a loaded machine reaches first varies
     assert leftovers(temporary) == []
     assert marked_processes(marker) == []
 
