@@ -4,8 +4,8 @@ stays in the temporary folder."""
 
 from __future__ import annotations
 
-import re
 import os
+import re
 import shutil
 import signal
 import subprocess

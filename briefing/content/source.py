@@ -32,7 +32,7 @@ def read(path: Path, *, max_bytes: int = MAX_CONTENT_BYTES, kind: str | None = N
 
     Only a regular file is read (a link to one is followed): a device such as `/dev/zero`,
     a FIFO or a socket is refused without waiting on it, and so is a file larger than
-    `max_bytes`, before it is read. `kind` names the file in that refusal ("a settings file");
+    `max_bytes`, before it is read. `kind` names the files in that refusal ("settings files");
     by default it is a content file, whose limit the command line can raise.
     """
     if path in _provided:
