@@ -188,8 +188,6 @@ def _hostile_result(folder):
     return _Unpickled(folder)
 
 
-@pytest.mark.xfail(reason="on a loaded machine the refused result can leave the future waiting: bounded here by "
-                          "result(timeout=), and an open defect (a hostile worker can stall a client)", strict=False)
 def test_briefings_dask_client_unpickles_no_result(tls, tmp_path):
     from distributed import Client
 
@@ -197,7 +195,11 @@ def test_briefings_dask_client_unpickles_no_result(tls, tmp_path):
     with briefing.dask_executor(tls["address"], security=_security(*tls["client"])) as executor:
         assert executor.submit(bytes, 3).result(timeout=60) == b"\0\0\0"  # bytes come through
         with pytest.raises(TypeError, match="only able to deserialize data with \\['msgpack'\\]"):
-            executor.submit(_hostile_result, marker).result(timeout=15)  # the refusal arrives in well under 1 s
+            executor.submit(_hostile_result, marker).result(timeout=60)  # the refusal settles the future
+        with pytest.raises(Exception) as raised:  # a task's own (pickled) exception settles its future too
+            executor.submit(int, "not a number").result(timeout=60)
+        assert not isinstance(raised.value, TimeoutError)
+        assert executor.submit(bytes, 2).result(timeout=60) == b"\0\0"  # and the client goes on
     assert not marker.exists()
     # The control: a Dask client with its default deserializers runs the worker's code.
     with Client(tls["address"], security=_security(*tls["client"]), set_as_default=False) as client:

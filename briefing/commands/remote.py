@@ -155,10 +155,61 @@ def dask_executor(address: str, security: Any = None) -> Iterator[Executor]:
             reason += "; a tls:// scheduler needs --dask-security (or Dask's TLS configuration)"
         raise BriefError([Problem("--dask", f"cannot reach the scheduler at {address}: {reason}",
                                   code="invalid_option")]) from None
+    executor = _DaskExecutor(client)
     try:
-        yield client.get_executor()
+        yield executor
     finally:
+        executor.shutdown(wait=False, cancel_futures=True)
         client.close()
+
+
+#: How long a task's result may take to come from the cluster once the task has finished.
+GATHER_SECONDS = 600
+
+
+class _DaskExecutor(Executor):
+    """A `concurrent.futures.Executor` on a Dask client whose futures always settle.
+
+    Dask's own (`client.get_executor()`) never settles a future whose result the client refuses
+    to deserialise: the refusal escapes the coroutine that would pass it on, and `result()` then
+    waits for ever. Here each task's result is fetched when Dask says the task is done, and
+    whatever that raises (a refused pickle, a lost worker, no data within `GATHER_SECONDS`) becomes
+    the future's exception.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.pending: dict[Future, Any] = {}
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
+        task = self.client.submit(fn, *args, pure=False, **kwargs)
+        future: Future = Future()
+        future.set_running_or_notify_cancel()
+        self.pending[future] = task
+
+        def settle(done: Any) -> None:  # in Dask's callback thread, once the task has ended
+            try:
+                result = done.result(timeout=GATHER_SECONDS)
+            except BaseException as error:  # noqa: BLE001 - every outcome settles the future
+                if not future.done():
+                    future.set_exception(error)
+            else:
+                if not future.done():
+                    future.set_result(result)
+            finally:
+                self.pending.pop(future, None)
+
+        task.add_done_callback(settle)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        tasks = list(self.pending.values())
+        if cancel_futures and tasks:
+            self.client.cancel(tasks)
+        elif wait and tasks:
+            from distributed import wait as wait_for
+
+            wait_for(tasks)
 
 
 #: The settings of a `--dask-security` file, and the `distributed.Security` argument each sets.
