@@ -157,6 +157,41 @@ def test_a_prose_edit_draws_no_chart_again():
     assert draw.cache_info().misses == drawn
 
 
+ARABIC_ROWS = [{"البلد": "مصر", "الحصة": 55.5}, {"البلد": "السودان", "الحصة": 18.5}]
+
+
+def test_in_print_a_label_weasyprint_would_draw_letter_by_letter_is_html_text_over_the_drawing():
+    from briefing.render.charts import draw, needs_shaping
+    from briefing.render.html import render_html
+
+    assert needs_shaping("مليار م³") and needs_shaping("हिन्दी") and needs_shaping("עברית")
+    assert not needs_shaping("m³/s 2025") and not needs_shaping("물 공급 한국어") and not needs_shaping("水")
+    brief, _ = chart_of(_in_arabic(brief_with(flow_chart(kind="column", data=ARABIC_ROWS, x="البلد", y="الحصة",
+                                                         unit="مليار م³"))))
+    printed, web = render_html(brief), render_html(brief, web=_web_page(brief))
+    drawing = re.search(r'<div class="chart-drawing".*?</svg>(.*?)</div>', printed, re.S)
+    assert drawing is not None
+    labels = re.findall(r'<span class="chart-label"( dir="rtl")? style="([^"]*)">([^<]*)</span>', drawing.group(1))
+    assert {text for _, _, text in labels} == {"مليار م³", "مصر", "السودان"}
+    assert all(rtl and "position:absolute" in style and "%" in style for rtl, style, _ in labels)
+    svg = re.search(r"<svg.*?</svg>", printed, re.S).group(0)
+    assert not re.search(r"<text[^>]*>[^<]*[\u0600-\u06ff]", svg) and ">50</text>" in svg  # numbers stay SVG text
+    assert "chart-label" not in web and "<text" in web and "مصر</text>" in web  # a browser draws it whole
+    draw.cache_clear()
+    assert render_html(brief) == printed
+
+
+def _in_arabic(data):
+    data["meta"]["language"] = "ar"
+    return data
+
+
+def _web_page(brief):
+    from briefing.render.html import web_page
+
+    return web_page(brief, "brief.pdf")
+
+
 def test_the_theme_s_tokens_size_and_colour_the_chart():
     from briefing.render.charts import style_of
     from briefing.themes.theme import load_theme
@@ -201,6 +236,19 @@ def _elements(pdf: pikepdf.Pdf):
                 yield from walk(kid)
 
     yield from walk(pdf.Root.StructTreeRoot)
+
+
+@pytest.mark.pdf
+def test_arabic_chart_labels_print_joined_in_reading_order(tmp_path):
+    """WeasyPrint draws SVG text one code point at a time: an Arabic label would print with its
+    letters unjoined and reversed. Set as HTML text, each reads back as the word it is."""
+    chart = flow_chart(kind="column", data=ARABIC_ROWS, x="البلد", y="الحصة", unit="مليار م³")
+    out = _build(tmp_path, _in_arabic(brief_with(chart)), "--pdf-variant", "pdf/ua-1")
+    text = re.sub("[\u202a-\u202e\u2066-\u2069]", "", pdf_text(out))  # pdftotext's direction marks
+    words = text.split()
+    assert "مصر" in words and "السودان" in words and "مليار" in text
+    assert "رصم" not in words and "نادوسلا" not in words and "رايلم" not in text  # nothing in drawing order
+    assert verapdf_subset(out) == [] and pdfua_findings(out) == []
 
 
 @pytest.mark.pdf

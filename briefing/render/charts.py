@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -137,8 +138,8 @@ def series_colours(chart: Chart, style: ChartStyle) -> tuple[str, ...]:
 
 # ---- the views the templates show -------------------------------------------------------------------
 
-def chart_views(brief: Brief, theme: Any, kinds: tuple[str, ...]) -> dict[str, list[ChartView]]:
-    """For each section kind shown, its charts ready to print."""
+def chart_views(brief: Brief, theme: Any, kinds: tuple[str, ...], printing: bool = False) -> dict[str, list[ChartView]]:
+    """For each section kind shown, its charts ready to show: to print, with `printing` (see `draw`)."""
     style = style_of(theme)
     language = brief.meta.language
     words = chart_words(language)
@@ -150,7 +151,7 @@ def chart_views(brief: Brief, theme: Any, kinds: tuple[str, ...]) -> dict[str, l
             anchor = f"{kind}-charts-{index}"  # where the sources list links to
             alt = chart.description or alt_text(chart, language)
             svg = Markup(draw(chart.model_dump_json(), style, language, anchor, alt,
-                              _plain_desc(chart, titles, words)))
+                              _plain_desc(chart, titles, words), printing))
             columns = (chart.x, *(f"{name} ({chart.unit})" if chart.unit else name for name in chart.series))
             rows = tuple((category(row[chart.x], language),
                           *(number(row[name], language) for name in chart.series)) for row in chart.data)
@@ -285,27 +286,80 @@ def _f(value: float) -> str:
 
 
 @lru_cache(maxsize=128)
-def draw(chart_json: str, style: ChartStyle, language: str, anchor: str, alt: str, desc: str) -> str:
-    """The SVG of one chart (cached: drawn once per distinct chart, style, language and place)."""
+def draw(chart_json: str, style: ChartStyle, language: str, anchor: str, alt: str, desc: str,
+         printing: bool = False) -> str:
+    """The SVG of one chart (cached: drawn once per distinct chart, style, language and place).
+
+    With `printing`, a label WeasyPrint's SVG would draw wrongly (`needs_shaping`: Arabic,
+    Hebrew, Indic scripts…) is set as HTML text over the drawing instead of an SVG `<text>`:
+    WeasyPrint draws SVG text one code point at a time, so such a label would print with its
+    letters unjoined and in the wrong order. Browsers draw SVG text whole, so the web edition
+    keeps every label in the SVG.
+    """
     chart = Chart.model_validate_json(chart_json)
-    return _Drawing(chart, style, language, anchor, alt, desc).svg()
+    return _Drawing(chart, style, language, anchor, alt, desc, printing).svg()
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether `text` needs more than one glyph per code point set left to right: a right-to-left
+    letter, a combining mark, or a joiner."""
+    return any(unicodedata.bidirectional(c) in ("R", "AL", "AN") or unicodedata.category(c) in ("Mn", "Mc", "Me")
+               or c in "\u200c\u200d" for c in text)
+
+
+def _right_to_left(text: str) -> bool:
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+#: Where an HTML label's baseline falls below its box's top with `line-height: 0`, in ems: half the
+#: primary face's ascent less its descent (Inter's 0.969 and 0.242; within 0.03 em for the usual faces).
+_BASELINE = 0.36
 
 
 class _Drawing:
-    def __init__(self, chart: Chart, style: ChartStyle, language: str, anchor: str, alt: str, desc: str):
+    def __init__(self, chart: Chart, style: ChartStyle, language: str, anchor: str, alt: str, desc: str,
+                 printing: bool = False):
         self.chart, self.style, self.language, self.anchor = chart, style, language, anchor
-        self.alt, self.desc = alt, desc
+        self.alt, self.desc, self.printing = alt, desc, printing
         self.colours = series_colours(chart, style)
         self.parts: list[str] = []
+        self.labels: list[str] = []  # HTML labels set over the drawing (printing only)
         self.horizontal = chart.kind in ("bar", "stacked-bar")
         self.stacked = chart.kind.startswith("stacked")
 
     def text(self, x: float, y: float, content: str, anchor: str = "start", fill: str | None = None,
              weight: str | None = None) -> None:
+        if self.printing and needs_shaping(content):
+            self.label(x, y, content, anchor, fill, weight)
+            return
         attrs = f' text-anchor="{anchor}"' if anchor != "start" else ""
         attrs += f' fill="{fill}"' if fill else ""
         attrs += f' font-weight="{weight}"' if weight else ""
         self.parts.append(f'<text x="{_f(x)}" y="{_f(y)}"{attrs}>{escape(content)}</text>')
+
+    def label(self, x: float, y: float, content: str, anchor: str, fill: str | None, weight: str | None) -> None:
+        """A label as HTML text whose baseline starts, centres or ends at (x, y) of the drawing, placed
+        in shares of its size so that it stays in place when the drawing is scaled to fit."""
+        width, height, size = self.width, self.height, self.style.text
+        top = f"top:{_f((y - size * _BASELINE) / height * 100)}%"
+        if anchor == "end":
+            where = f"right:{_f((width - x) / width * 100)}%"
+        elif anchor == "middle":
+            where = f"left:{_f(x / width * 100 - 50)}%;width:100%;text-align:center"
+        else:
+            where = f"left:{_f(x / width * 100)}%"
+        font = escape(re.sub(r"[;{}()\\<>]", "", self.style.font))  # a value, never a second declaration
+        look = f"font-family:{font};font-size:{_f(size)}pt;color:{fill or self.style.ink}"
+        look += f";font-weight:{weight}" if weight else ""
+        direction = ' dir="rtl"' if _right_to_left(content) else ""
+        self.labels.append(f'<span class="chart-label"{direction} style="position:absolute;{top};{where};'
+                           f'{look};line-height:0;white-space:nowrap">{escape(content)}</span>')
 
     def svg(self) -> str:
         chart, style = self.chart, self.style
@@ -341,6 +395,7 @@ class _Drawing:
             bottom = size * 2.4
             right = size
         plot_w, plot_h = width - left - right, height - top - bottom
+        self.width, self.height = width, height
         self.start = top if self.horizontal else left  # where the categories begin along their axis
         head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" role="img" '
                 f'width="{_f(width)}pt" height="{_f(height)}pt" viewBox="0 0 {_f(width)} {_f(height)}" '
@@ -399,7 +454,11 @@ class _Drawing:
         else:
             self._bars(values, scale, span)
         self.parts.append("</g>")
-        return head + "".join(self.parts) + "</svg>"
+        drawing = head + "".join(self.parts) + "</svg>"
+        if not self.labels:
+            return drawing
+        return (f'<div class="chart-drawing" style="position:relative;width:{_f(width)}pt;max-width:100%">'
+                + drawing + "".join(self.labels) + "</div>")
 
     def _bars(self, values: list[list[float]], scale: Any, span: float) -> None:
         zero = scale(0.0)

@@ -131,7 +131,7 @@ def context(brief: Brief, theme: Theme | None = None, web: WebPage | None = None
         "sources": {source.id: source for source in brief.sources},
         "source_number": {source.id: number for number, source in enumerate(brief.sources, 1)},
         "cited_by": _cited_by(brief, shown),
-        "charts": chart_views(brief, theme, shown),
+        "charts": chart_views(brief, theme, shown, printing=web is None),
         "theme": ThemeInfo.of(theme),
         "version": __version__,
         "source_entries": source_entries(brief, default=citation_style),
