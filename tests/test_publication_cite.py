@@ -24,6 +24,23 @@ def test_text_is_the_brief_s_citation_in_its_style():
     assert apa.startswith("Ångström, Z., & Mensah, K. (2026). Sharing a river")
 
 
+def test_title_case_capitalises_a_word_after_an_opening_bracket():
+    # Chicago's title case, as pandoc's and Zotero's CSL processors apply it: "(Fictional Example)".
+    chicago = cite(str(EXAMPLE)).stdout
+    assert "Sharing a River That Six Countries Drink from (Fictional Example). BGN-2026-07." in chicago
+    apa = cite(str(EXAMPLE), "--style", "apa").stdout  # sentence case leaves the words as written
+    assert "Sharing a river that six countries drink from (fictional example)" in apa
+
+
+def test_apa_names_a_publisher_that_is_also_the_author_once():
+    example = ROOT / "content" / "korea-japan-2021.yaml"
+    apa = cite(str(example), "--style", "apa").stdout.strip()
+    assert apa == ("The Sunday Times. (2021). Meaningful progress in South Korea–Japan relations possible with "
+                   "US prodding (AI-2021-02; Asian Insider).")
+    chicago = cite(str(example)).stdout  # the Chicago Manual (14.84) names it as author and as publisher
+    assert chicago.count("The Sunday Times") == 2
+
+
 def test_bibtex_reads_back_with_a_bibtex_parser():
     import bibtexparser
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,31 @@ def _style(name: str, locale: str) -> Any:
     from citeproc import CitationStylesStyle
 
     _honour_initialize_false()
+    _capitalize_after_opening_marks()
     return CitationStylesStyle(str(STYLES_FOLDER / f"{name}.csl"), locale=locale, validate=False)
+
+
+@lru_cache(maxsize=1)
+def _capitalize_after_opening_marks() -> None:
+    """citeproc-py 0.11 capitalises a word by its first character, so in title case a word after an
+    opening bracket or quotation mark stayed lower case: "Drink From (fictional Example)". The CSL
+    processors of pandoc (jgm/citeproc#27) and Zotero capitalise its first letter; so does this."""
+    from citeproc import string
+
+    if getattr(string.String.capitalize_first, "after_opening_marks", False):
+        return
+
+    def capitalize_first(self: Any) -> Any:
+        text = str(self)
+        for index, character in enumerate(text):
+            if character.isalnum():
+                return self.__class__(text[:index] + character.upper() + text[index + 1:])
+            if not (unicodedata.category(character) in ("Ps", "Pi") or character in "\"'\ue000\u2068"):
+                break
+        return self.__class__(text[:1].upper() + text[1:])
+
+    capitalize_first.after_opening_marks = True  # type: ignore[attr-defined]
+    string.String.capitalize_first = capitalize_first
 
 
 @lru_cache(maxsize=1)
@@ -179,25 +204,34 @@ def _tidy(entry: str, locale: str = "en-US") -> str:
     return entry
 
 
-def _as_cited(brief: Brief) -> dict[str, Any]:
+#: Styles whose manual names the publisher only once when it is also the author (APA 7, 9.24:
+#: "When the author and publisher are the same, omit the publisher"). Chicago repeats it (CMOS 14.84).
+_PUBLISHER_ONCE = {"apa"}
+
+
+def _as_cited(brief: Brief, style: str) -> dict[str, Any]:
     """The CSL item to format: a brief with no author named is cited under its publisher, as a work
     by an organisation is (citeproc-py would otherwise print the title twice: once in the author's
     place, as the styles substitute it, and once more in its own)."""
     item = csl_item(brief)
     if "author" not in item and brief.meta.publisher:
         item["author"] = [{"literal": _plain(brief.meta.publisher)}]
+        if style in _PUBLISHER_ONCE:
+            item.pop("publisher", None)
     return item
 
 
 def citation_text(brief: Brief, style: str | None = None, default: str | None = None) -> str:
     """How to cite the brief, as plain text in `style` (default: the brief's citation_style, else
     `default`)."""
-    return formatted([_as_cited(brief)], style_of(brief, style, default), brief.meta.language, html=False)[0]
+    style = style_of(brief, style, default)
+    return formatted([_as_cited(brief, style)], style, brief.meta.language, html=False)[0]
 
 
 def citation_html(brief: Brief, style: str | None = None, default: str | None = None) -> str:
     """How to cite the brief, as HTML in `style`, its addresses made links."""
-    entry = formatted([_as_cited(brief)], style_of(brief, style, default), brief.meta.language)[0]
+    style = style_of(brief, style, default)
+    entry = formatted([_as_cited(brief, style)], style, brief.meta.language)[0]
     return _linked(entry)
 
 
@@ -214,12 +248,13 @@ def english(tag: str | None) -> bool:
     return (tag or "en").split("-")[0].lower() == "en"
 
 
-def source_item(source: Any) -> dict[str, Any]:
+def source_item(source: Any, style: str | None = None) -> dict[str, Any]:
     """A source of the brief as a CSL item (type `document`: a source may be an article, a report or
     a web page). Its author is written as given (`literal`): it may be an organisation or several
     people. A source with no author is listed under its publisher, one with neither under its title,
     so the styles never put the title in the author's place and print it twice (citeproc-py 0.11
-    does not suppress a substituted title)."""
+    does not suppress a substituted title). In a style that names a publisher once (`_PUBLISHER_ONCE`),
+    one standing in for the author is not named again."""
     item: dict[str, Any] = {"id": source.id, "type": "document",
                             "title": _TITLE_OPEN + _plain(source.title) + _TITLE_CLOSE}
     author = _plain(source.author) or _plain(source.publisher)
@@ -227,7 +262,7 @@ def source_item(source: Any) -> dict[str, Any]:
         item["author"] = [{"literal": _ISOLATE.format(author)}]
     else:
         item["author"] = [{"literal": item.pop("title")}]
-    if source.publisher:
+    if source.publisher and not (style in _PUBLISHER_ONCE and not _plain(source.author)):
         item["publisher"] = _ISOLATE.format(_plain(source.publisher))
     if source.date is not None:
         item["issued"] = {"date-parts": [[part for part in (source.date.year, source.date.month, source.date.day)
@@ -248,7 +283,7 @@ def source_entries(brief: Brief, style: str | None = None, default: str | None =
     if not brief.sources or not english(brief.meta.language):
         return {}  # the shipped styles are English-language styles: the theme lists these itself
     chosen = style_of(brief, style, default)
-    items = [source_item(source) for source in brief.sources]
+    items = [source_item(source, chosen) for source in brief.sources]
     kept = {}  # a title in another language keeps its own capitals (CSL applies title case to English only)
     for index, (source, item) in enumerate(zip(brief.sources, items)):
         if source.language and not english(source.language) and _TITLE_OPEN in str(item.get("title", "")):
