@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -67,6 +68,31 @@ def nothing_left_in_the_temporary_folder(tmp_path_factory):
 
 
 _first_seen: dict[str, str] = {}
+
+
+_PACKAGE = str(Path(__file__).resolve().parent.parent / "briefing")
+
+
+@pytest.fixture(autouse=True)
+def _the_fast_layer_starts_no_process(request, monkeypatch):
+    """A test not marked `pdf` is in the fast layer, which runs in this one process: a test that
+    starts a program itself (`run_cli`, a checker, git) fails at once, naming it, so the layer stays
+    fast as tests are added. What briefing starts on its own behalf (its cleaner of scratch
+    folders, once per process) is let through: whichever test comes first would start it."""
+    if request.node.get_closest_marker("pdf") is not None:
+        return
+    start = subprocess.Popen._execute_child
+
+    def guarded(self, args, *rest, **options):
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename.startswith(_PACKAGE):
+                return start(self, args, *rest, **options)
+            frame = frame.f_back
+        raise AssertionError(f"{request.node.nodeid} starts a process ({args!r:.80}): mark it "
+                             "@pytest.mark.pdf, the slow layer")
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", guarded)
 
 
 @pytest.fixture(autouse=True)

@@ -311,6 +311,7 @@ sources:
 """
 
 
+@pytest.mark.pdf
 def test_ten_mistakes_give_ten_located_errors_and_status_2(tmp_path):
     content = tmp_path / "mistakes.yaml"
     content.write_text(TEN_MISTAKES, encoding="utf-8")
@@ -343,6 +344,7 @@ def test_no_as_a_party_name_among_mistakes_is_not_one_of_them():
     ("brief.yaml", "- a list\n", "1:1: expected a mapping of sections"),
     ("brief.md", "no front matter\n", "1:1: a Markdown brief starts with front matter"),
 ])
+@pytest.mark.pdf
 def test_unreadable_files_get_one_clear_error(tmp_path, name, text, expected):
     path = tmp_path / name
     if text is not None:

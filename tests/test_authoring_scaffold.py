@@ -9,6 +9,8 @@ from helpers import pdf_text, run_cli
 from briefing import check
 from briefing.render.html import SECTION_KINDS
 
+pytestmark = pytest.mark.pdf  # the slow layer: every test here starts processes
+
 
 @pytest.mark.pdf
 @pytest.mark.parametrize("name", ["brief.yaml", "brief.md"])

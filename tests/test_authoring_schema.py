@@ -24,6 +24,7 @@ def example_data(path=EXAMPLE):
     return parse_text(path.read_text(encoding="utf-8"), path, kind).data
 
 
+@pytest.mark.pdf
 def test_schema_command_prints_a_valid_json_schema(schema):
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -74,6 +75,7 @@ def test_schema_and_loader_agree_on_a_minimal_brief(schema):
     jsonschema.Draft202012Validator(schema).validate(data)
 
 
+@pytest.mark.pdf
 def test_schema_can_be_written_to_a_file(tmp_path, schema):
     result = run_cli("schema", "-o", "brief.schema.json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

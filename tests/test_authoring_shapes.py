@@ -95,6 +95,7 @@ def test_markdown_prose_under_a_plain_list_of_proposals_is_not_lost_silently():
     assert load_text(text.replace("\n## Expert proposals\n\nWhat the experts say.\n", ""), "markdown")
 
 
+@pytest.mark.pdf
 def test_the_command_line_prints_the_example_indented_under_the_error(tmp_path):
     import json
 

@@ -82,6 +82,7 @@ BAD_CHARTS = {
 }
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("case", sorted(BAD_CHARTS))
 def test_a_bad_chart_is_reported_at_its_field(tmp_path, case):
     chart, field, words = BAD_CHARTS[case]
@@ -102,6 +103,7 @@ CSV_CASES = {
 }
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("case", sorted(CSV_CASES))
 def test_a_bad_csv_is_reported_at_the_chart_s_data_field(tmp_path, case):
     name, body, words = CSV_CASES[case]

@@ -33,6 +33,7 @@ def test_the_same_brief_in_two_formats_gets_two_pdfs(tmp_path):
     assert default_output(tmp_path / "alone.md").name == "alone.pdf"
 
 
+@pytest.mark.pdf
 def test_validate_takes_folders(tmp_path):
     (tmp_path / "briefs").mkdir()
     write_yaml(tmp_path / "briefs" / "one.yaml", minimal_brief())
@@ -42,6 +43,7 @@ def test_validate_takes_folders(tmp_path):
     assert result.stdout.splitlines() == ["briefs/one.yaml: ok (1 warning)", "briefs/two.yaml: ok (1 warning)"]
 
 
+@pytest.mark.pdf
 def test_validate_strict_says_failed_when_it_fails(tmp_path):
     data = minimal_brief()
     data["sources"][0]["archive"] = "mrc.txt"  # its quote verified: the single takeaway is the one warning
@@ -53,6 +55,7 @@ def test_validate_strict_says_failed_when_it_fails(tmp_path):
     assert ": ok" not in result.stdout
 
 
+@pytest.mark.pdf
 def test_validate_reads_standard_input_and_names_it(tmp_path):
     data = minimal_brief()
     data["meta"]["titel"] = data["meta"].pop("title")
@@ -64,6 +67,7 @@ def test_validate_reads_standard_input_and_names_it(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.pdf
 def test_a_mistyped_theme_gets_a_suggestion(tmp_path):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())
     result = run_cli("build", str(content), "--theme", "memoo", cwd=tmp_path)
@@ -71,6 +75,7 @@ def test_a_mistyped_theme_gets_a_suggestion(tmp_path):
     assert "error: --theme: no such theme 'memoo'; did you mean 'memo'?" in result.stderr
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("suffix", [".json", ".toml"])
 def test_new_writes_json_and_toml_skeletons_that_validate(tmp_path, suffix):
     result = run_cli("new", f"brief{suffix}", "--title", "Rivers", cwd=tmp_path)
@@ -81,6 +86,7 @@ def test_new_writes_json_and_toml_skeletons_that_validate(tmp_path, suffix):
         assert json.loads((tmp_path / "brief.json").read_text(encoding="utf-8"))["meta"]["title"] == "Rivers"
 
 
+@pytest.mark.pdf
 def test_a_project_file_with_a_bad_setting_is_located(tmp_path):
     (tmp_path / "briefing.toml").write_text('content = "briefs"\npaper = "a5"\nthme = "memo"\n', encoding="utf-8")
     result = run_cli("build", cwd=tmp_path)
@@ -89,6 +95,7 @@ def test_a_project_file_with_a_bad_setting_is_located(tmp_path):
     assert "error: briefing.toml:3:1: thme: unknown setting; did you mean 'theme'?" in lines
 
 
+@pytest.mark.pdf
 def test_a_project_file_with_a_bad_value_is_located(tmp_path):
     (tmp_path / "briefing.toml").write_text('content = "briefs"\npaper = "a5"\n', encoding="utf-8")
     result = run_cli("build", cwd=tmp_path)

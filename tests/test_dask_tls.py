@@ -124,6 +124,7 @@ def test_python_builds_on_a_tls_cluster_with_a_security_object(tls, tmp_path):
     assert "Water sharing over TLS, part 1" in pdf_text(item.result.pdf)
 
 
+@pytest.mark.pdf
 def test_a_client_without_the_clusters_certificate_cannot_connect(tls, tmp_path):
     folder = briefs(tmp_path / "briefs", count=1)
     stranger = _security_file(tls["folder"], *tls["stranger"], name="stranger-security.toml")
@@ -142,6 +143,7 @@ def test_a_client_without_the_clusters_certificate_cannot_connect(tls, tmp_path)
     assert result.returncode == 2 and "encryption required" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.pdf
 def test_a_worker_without_the_clusters_certificate_cannot_join(tls):
     from distributed import Client, Worker
 
@@ -188,6 +190,7 @@ def _hostile_result(folder):
     return _Unpickled(folder)
 
 
+@pytest.mark.pdf
 def test_briefings_dask_client_unpickles_no_result(tls, tmp_path):
     from distributed import Client
 
@@ -240,6 +243,7 @@ def test_a_security_file_may_be_yaml_and_other_files_are_refused(tmp_path):
             remote.read_security(tmp_path / name)
 
 
+@pytest.mark.pdf
 def test_cli_refuses_a_security_file_without_a_cluster_and_names_a_bad_one(tmp_path):
     folder = briefs(tmp_path / "briefs", count=1)
     path = tmp_path / "dask-security.toml"

@@ -101,6 +101,7 @@ def test_every_command_block_runs_as_written(tmp_path, document):
                                         f"(status {result.returncode}):\n{body}\n{result.stderr[-3000:]}")
 
 
+@pytest.mark.pdf
 def test_the_documented_shell_completion_completes_commands_and_choices(tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "_BRIEFING_COMPLETE=bash_source briefing" in readme

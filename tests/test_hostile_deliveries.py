@@ -76,6 +76,7 @@ def refused(content, data, **options):
     return problem.message
 
 
+@pytest.mark.pdf
 def test_an_honest_delivery_is_written_and_recorded_here(client, tmp_path):
     """The control: the crafted deliveries below differ from this one in one part each."""
     _, content = client

@@ -139,6 +139,7 @@ def test_file_inside_the_folder_is_read_and_the_embedded_file_check_sees_both_ki
     assert sorted(embedded_files(folder / "out.pdf")) == ["annex.csv", "dot.png"]
 
 
+@pytest.mark.pdf
 def test_theme_stylesheet_importing_a_file_outside_is_refused(tmp_path, folder):
     theme_folder = tmp_path / "theme"
     theme_folder.mkdir()

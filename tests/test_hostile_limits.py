@@ -87,6 +87,7 @@ def test_limits_must_be_positive(limit):
     assert [str(problem) for problem in raised.value.problems] == [f"limits: {limit}: must be positive, got 0"]
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("limit", ["timeout", "max-pages", "max-memory"])
 def test_cli_names_a_bad_limit_by_its_flag(tmp_path, limit):
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())

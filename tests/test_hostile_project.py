@@ -187,6 +187,7 @@ CLI_VARIANTS = [
 ]
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize(("text", "setting", "where"), CLI_VARIANTS)
 def test_briefing_build_refuses_the_setting_exits_2_and_writes_nothing(place, text, setting, where):
     project, outside = place
@@ -205,6 +206,7 @@ def test_briefing_build_refuses_the_setting_exits_2_and_writes_nothing(place, te
     assert "wrote" not in result.stdout
 
 
+@pytest.mark.pdf
 def test_theme_slash_on_the_command_line_is_a_clear_error_at_once(tmp_path):
     """`--theme /` from anywhere: the folder does not look like a theme, so nothing walks it."""
     content = write_yaml(tmp_path / "brief.yaml", minimal_brief())

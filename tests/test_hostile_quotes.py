@@ -136,6 +136,7 @@ def large(tmp_path_factory):
     return folder, briefs
 
 
+@pytest.mark.pdf
 def test_a_long_quote_against_a_multi_megabyte_archive_gets_its_verdict(large):
     folder, briefs = large
     assert 3_000_000 < (folder / "archive.txt").stat().st_size <= quotes.MAX_ARCHIVE_BYTES
@@ -156,6 +157,7 @@ def test_a_long_quote_against_a_multi_megabyte_archive_builds_under_a_timeout(la
     assert (folder / "changed.pdf").read_bytes().startswith(b"%PDF-")
 
 
+@pytest.mark.pdf
 def test_a_quote_check_past_the_timeout_is_stopped_there(tmp_path):
     """The check runs in the bounded worker: one that would run for a minute ends at --timeout, as a
     located error, and no PDF is written. (A new process, so the slow check is what its worker runs.)"""

@@ -20,6 +20,8 @@ import pytest
 from briefing import Limits, attach
 from briefing.errors import BriefError
 
+pytestmark = pytest.mark.pdf  # the slow layer: every test here starts processes
+
 CORPUS = Path(__file__).parent / "corpus" / "qpdf"
 
 

@@ -41,6 +41,7 @@ def problems(brief: Path, theme: Theme) -> list[str]:
     ("lipsum.__globals__['os'].environ", "__globals__"),
     ("meta.date.__class__", "__class__"),
 ])
+@pytest.mark.pdf
 def test_template_cannot_reach_python_internals(tmp_path, brief, expression, attribute):
     theme = user_theme(tmp_path / "templates", f"<html><body><p>{{{{ {expression} }}}}</p></body></html>")
     [problem] = problems(brief, theme)

@@ -22,6 +22,8 @@ from briefing.printing.typeset import print_pdf
 from briefing.sandbox import workers
 from briefing.sandbox.limits import Limits, run_limited
 
+pytestmark = pytest.mark.pdf  # the slow layer: every test here starts processes
+
 MIB = 1024 * 1024
 ONE_PAGE = "<html><body><p>One page.</p></body></html>"
 

@@ -37,6 +37,7 @@ def assert_untouched(output: Path) -> None:
     assert sorted(path.name for path in output.parent.iterdir()) == ["brief.pdf", "brief.yaml"]
 
 
+@pytest.mark.pdf
 def test_invalid_content_leaves_the_earlier_pdf(workspace):
     content, output = workspace
     write_yaml(content, minimal_brief(summary=[]))
@@ -45,6 +46,7 @@ def test_invalid_content_leaves_the_earlier_pdf(workspace):
     assert_untouched(output)
 
 
+@pytest.mark.pdf
 def test_template_error_leaves_the_earlier_pdf(workspace, tmp_path_factory):
     content, output = workspace
     templates = tmp_path_factory.mktemp("templates")

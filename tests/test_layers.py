@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import grimp
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,12 +70,14 @@ def planted(tmp_path: Path, module: str, line: str) -> Path:
     return copy
 
 
+@pytest.mark.pdf
 def test_no_folder_imports_a_folder_above_it():
     result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 kept, 0 broken" in result.stdout
 
 
+@pytest.mark.pdf
 def test_an_upward_import_inside_a_function_breaks_the_contract(tmp_path):
     copy = planted(tmp_path, "sandbox/files.py", "from ..themes.theme import builtin_themes")
     result = lint_imports(copy)

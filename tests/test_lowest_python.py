@@ -52,6 +52,7 @@ def lowest_python() -> tuple[str, tuple[int, ...]] | None:
 LOWEST = lowest_python() if sys.version_info[:2] == (3, 11) else None
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(LOWEST is None, reason=f"no Python 3.11 older than this one ({sys.version.split()[0]}) "
                                            "is installed (Debian 12's python3 is 3.11.2)")
 def test_the_lowest_python_compiles_imports_and_validates_everything(tmp_path):

@@ -80,6 +80,7 @@ def test_the_command_line_takes_its_choices_and_defaults_from_the_options():
         defaults.timeout, defaults.max_pages, defaults.max_memory)
 
 
+@pytest.mark.pdf
 def test_validate_prints_problems_as_json(tmp_path):
     data = minimal_brief()
     del data["meta"]["title"]
@@ -93,6 +94,7 @@ def test_validate_prints_problems_as_json(tmp_path):
     assert all(item["path"] == str(content) and item["line"] and item["column"] for item in found)
 
 
+@pytest.mark.pdf
 def test_validate_json_lists_warnings_with_their_codes(tmp_path):
     data = minimal_brief(sources=[*minimal_brief()["sources"], {"id": "unused", "title": "Never cited"}])
     content = write_yaml(tmp_path / "brief.yaml", data)

@@ -57,12 +57,14 @@ def test_cli_preview_writes_pictures_of_an_existing_pdf(tmp_path, example_pdf):
     assert len(list((tmp_path / "pages").glob("example-*.png"))) == len(page_images(example_pdf.read_bytes(), 10))
 
 
+@pytest.mark.pdf
 def test_cli_preview_of_a_missing_pdf_fails_cleanly(tmp_path):
     result = run_cli("preview", "missing.pdf", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("error: missing.pdf: cannot read")
 
 
+@pytest.mark.pdf
 def test_cli_preview_of_a_content_file_says_what_preview_takes(tmp_path):
     write_yaml(tmp_path / "brief.yaml", minimal_brief())
     result = run_cli("preview", "brief.yaml", cwd=tmp_path)
@@ -74,6 +76,7 @@ def test_cli_preview_of_a_content_file_says_what_preview_takes(tmp_path):
     assert not list(tmp_path.glob("*.png"))
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("data", [b"not a pdf at all", b"%PDF-1.7\ncut short"])
 def test_cli_preview_of_a_file_that_is_no_pdf_fails_cleanly(tmp_path, data):
     (tmp_path / "broken.pdf").write_bytes(data)

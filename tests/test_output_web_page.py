@@ -298,6 +298,7 @@ def test_a_dark_scheme_is_derived_from_any_brand_accent(tmp_path, accent):
     assert "@media screen and (prefers-color-scheme: dark)" in theme.dark_css
 
 
+@pytest.mark.pdf
 def test_a_brands_own_dark_colours_are_used_and_checked_at_their_field(tmp_path):
     folder = tmp_path / "brief"
     folder.mkdir()

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from helpers import ROOT
 
+pytestmark = pytest.mark.pdf  # the slow layer: every test here starts processes
+
 
 @pytest.mark.pdf
 def test_wheel_ships_templates_and_fonts_and_finds_them(tmp_path):

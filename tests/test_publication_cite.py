@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from helpers import ROOT, minimal_brief, run_cli, write_yaml
 
 EXAMPLE = ROOT / "docs" / "examples" / "basin-note.yaml"
@@ -15,6 +17,7 @@ def cite(*args, cwd=ROOT):
     return result
 
 
+@pytest.mark.pdf
 def test_text_is_the_brief_s_citation_in_its_style():
     result = cite(str(EXAMPLE))
     assert result.returncode == 0, result.stderr
@@ -24,6 +27,7 @@ def test_text_is_the_brief_s_citation_in_its_style():
     assert apa.startswith("Ångström, Z., & Mensah, K. (2026). Sharing a river")
 
 
+@pytest.mark.pdf
 def test_title_case_capitalises_a_word_after_an_opening_bracket():
     # Chicago's title case, as pandoc's and Zotero's CSL processors apply it: "(Fictional Example)".
     chicago = cite(str(EXAMPLE)).stdout
@@ -32,6 +36,7 @@ def test_title_case_capitalises_a_word_after_an_opening_bracket():
     assert "Sharing a river that six countries drink from (fictional example)" in apa
 
 
+@pytest.mark.pdf
 def test_apa_names_a_publisher_that_is_also_the_author_once():
     example = ROOT / "content" / "korea-japan-2021.yaml"
     apa = cite(str(example), "--style", "apa").stdout.strip()
@@ -41,6 +46,7 @@ def test_apa_names_a_publisher_that_is_also_the_author_once():
     assert chicago.count("The Sunday Times") == 2
 
 
+@pytest.mark.pdf
 def test_bibtex_reads_back_with_a_bibtex_parser():
     import bibtexparser
 
@@ -57,6 +63,7 @@ def test_bibtex_reads_back_with_a_bibtex_parser():
     assert fields["institution"] == "Institute for Transboundary Water Policy (fictional)"
 
 
+@pytest.mark.pdf
 def test_bibtex_escapes_what_latex_would_read_as_commands(tmp_path):
     import bibtexparser
 
@@ -68,6 +75,7 @@ def test_bibtex_escapes_what_latex_would_read_as_commands(tmp_path):
     assert entry.fields_dict["title"].value == r"{Rivers \& dams: 50\% of \{flow\}}"
 
 
+@pytest.mark.pdf
 def test_ris_reads_back_with_an_ris_reader():
     import rispy
 
@@ -80,6 +88,7 @@ def test_ris_reads_back_with_an_ris_reader():
     assert record["publisher"] == "Institute for Transboundary Water Policy (fictional)"
 
 
+@pytest.mark.pdf
 def test_csl_json_has_the_fields_reference_managers_read_and_a_csl_processor_formats_it():
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
@@ -101,6 +110,7 @@ def test_csl_json_has_the_fields_reference_managers_read_and_a_csl_processor_for
     assert "doi: 10.5555/bgn.2026.07" in str(bibliography.bibliography()[0])
 
 
+@pytest.mark.pdf
 def test_a_brief_with_errors_is_not_cited(tmp_path):
     data = minimal_brief()
     data["meta"]["doi"] = "10.5555"
@@ -110,6 +120,7 @@ def test_a_brief_with_errors_is_not_cited(tmp_path):
     assert "brief.yaml:" in result.stderr and "meta.doi: '10.5555' is not a DOI" in result.stderr
 
 
+@pytest.mark.pdf
 def test_unknown_style_is_refused_by_name():
     result = cite(str(EXAMPLE), "--style", "vancouver")
     assert result.returncode == 2 and "vancouver" in result.stderr
@@ -123,6 +134,7 @@ def test_the_command_offers_the_styles_briefing_ships():
     assert STYLES == CITATION_STYLES and FORMATS == citation.FORMATS
 
 
+@pytest.mark.pdf
 def test_cite_never_imports_weasyprint():
     import subprocess
     import sys
@@ -147,6 +159,7 @@ def csl_validator():
     return jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
 
 
+@pytest.mark.pdf
 def test_csl_json_is_valid_against_the_official_csl_data_schema(tmp_path):
     validator = csl_validator()
     data = minimal_brief()  # no author, no identifiers: the smallest item briefing writes
@@ -160,6 +173,7 @@ def test_csl_json_is_valid_against_the_official_csl_data_schema(tmp_path):
         assert errors == [], (content, errors)
 
 
+@pytest.mark.pdf
 def test_the_csl_schema_check_can_fail():
     """The vendored schema is the real one: it refuses what CSL-JSON does not allow."""
     validator = csl_validator()

@@ -6,6 +6,8 @@ import pytest
 
 from helpers import minimal_brief, run_cli, write_yaml
 
+pytestmark = pytest.mark.pdf  # the slow layer: every test here starts processes
+
 
 def _validate(tmp_path, data):
     path = write_yaml(tmp_path / "brief.yaml", data)

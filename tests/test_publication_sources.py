@@ -130,6 +130,7 @@ def test_the_theme_s_citation_style_applies_where_the_brief_names_none(tmp_path)
     assert chicago[0].startswith("Mekong River Commission. 2023.")  # the brief's own wins
 
 
+@pytest.mark.pdf
 def test_cite_takes_the_style_from_the_brief_then_briefing_toml_then_the_theme(tmp_path):
     theme_with(tmp_path / "house", "extends: default\ncitation_style: ieee\n")
     write_yaml(tmp_path / "brief.yaml", minimal_brief())
@@ -161,6 +162,7 @@ def test_briefing_toml_s_citation_style_reaches_the_printed_brief(tmp_path):
     assert "Analyst, A. (2024)." in text  # "How to cite", in APA too (its column: the words wrap)
 
 
+@pytest.mark.pdf
 def test_an_unknown_style_in_a_theme_is_located(tmp_path):
     theme_with(tmp_path / "house", "extends: default\ncitation_style: vancouver\n")
     write_yaml(tmp_path / "brief.yaml", minimal_brief())
@@ -169,6 +171,7 @@ def test_an_unknown_style_in_a_theme_is_located(tmp_path):
     assert re.search(r"house/theme\.yaml:2:17: citation_style: .*'chicago-author-date'", result.stderr), result.stderr
 
 
+@pytest.mark.pdf
 def test_an_unknown_style_in_briefing_toml_is_located(tmp_path):
     write_yaml(tmp_path / "brief.yaml", minimal_brief())
     (tmp_path / "briefing.toml").write_text('paper = "a4"\ncitation_style = "vancover"\n', encoding="utf-8")

@@ -207,6 +207,7 @@ def run(*arguments, cwd=None):
                           text=True, cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
 
 
+@pytest.mark.pdf
 def test_the_command_exits_0_when_same_1_when_different_and_prints_editors_notes(tmp_path):
     old, new = pair(tmp_path, lambda data: data["background"]["figures"][1].update(value="64%"))
     same = run(old, tmp_path / "v1.yaml")
@@ -219,6 +220,7 @@ def test_the_command_exits_0_when_same_1_when_different_and_prints_editors_notes
     assert result.stdout.strip() == f"background.figures[1].value: 62% → 64% ({new}:{number}:{column})"
 
 
+@pytest.mark.pdf
 def test_json_and_markdown_output(tmp_path):
     old, new = pair(tmp_path, lambda data: data["summary"].__setitem__(0, "Dams upstream change the delta."))
     listed = json.loads(run(old, new, "--format", "json").stdout)
@@ -229,6 +231,7 @@ def test_json_and_markdown_output(tmp_path):
     assert "~~river downstream.~~ **delta.**" in markdown and "- `summary[0]` changed" in markdown
 
 
+@pytest.mark.pdf
 def test_a_bad_file_is_a_located_problem_with_status_2(tmp_path):
     old, new = pair(tmp_path, lambda data: None)
     new.write_text(new.read_text().replace("value: 62%", "value: 62%\n    bogus: 1"), encoding="utf-8")
@@ -245,6 +248,7 @@ def git(folder, *arguments):
                         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"})
 
 
+@pytest.mark.pdf
 def test_since_reads_the_brief_at_a_git_revision_without_checking_it_out(tmp_path):
     folder = tmp_path / "repo"
     (folder / "briefs").mkdir(parents=True)
@@ -267,6 +271,7 @@ def test_since_reads_the_brief_at_a_git_revision_without_checking_it_out(tmp_pat
     assert hostile.returncode == 2 and "is not a git revision" in hostile.stderr
 
 
+@pytest.mark.pdf
 def test_since_outside_a_git_repository_is_a_located_problem(tmp_path):
     brief = write_yaml(tmp_path / "b.yaml", base())
     result = run(brief, "--since", "HEAD~1")
@@ -274,11 +279,13 @@ def test_since_outside_a_git_repository_is_a_located_problem(tmp_path):
     assert f"error: {brief}: --since: is not in a git repository" in result.stderr
 
 
+@pytest.mark.pdf
 def test_the_command_wants_two_files_or_one_with_since(tmp_path):
     result = run(tmp_path / "a.yaml")
     assert result.returncode == 2 and "give OLD and NEW" in result.stderr
 
 
+@pytest.mark.pdf
 def test_diff_imports_neither_weasyprint_nor_jinja2(tmp_path):
     old, new = pair(tmp_path, lambda data: data["meta"].update(title="Another title"))
     probe = ("import runpy, sys\nsys.argv = ['briefing', 'diff', sys.argv[1], sys.argv[2]]\n"

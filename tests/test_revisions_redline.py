@@ -159,6 +159,7 @@ def test_a_review_copy_is_never_the_default(review, tmp_path):
                                            capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.pdf
 def test_a_review_copy_is_refused_with_a_pdf_a_variant(tmp_path):
     old, new = versions()
     old_path, new_path = write_yaml(tmp_path / "v1.yaml", old), write_yaml(tmp_path / "v2.yaml", new)
@@ -175,6 +176,7 @@ def test_a_review_copy_is_refused_with_a_pdf_a_variant(tmp_path):
         briefing.BuildOptions(redline=old_path, changes_since=old_path)
 
 
+@pytest.mark.pdf
 def test_a_bad_earlier_version_is_a_located_error(tmp_path):
     old, new = versions()
     old["meta"]["date"] = "2024-13-01"

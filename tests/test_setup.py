@@ -45,6 +45,7 @@ def test_the_script_and_the_skip_reasons_name_the_same_packages():
     assert set(PACKAGES.values()) | set(PDFBOX_JARS.values()) <= listed
 
 
+@pytest.mark.pdf
 def test_without_apt_get_the_check_prints_the_install_line_and_fails(tmp_path):
     result = subprocess.run(["sh", str(ROOT / "scripts" / "system-check.sh"), "test"], capture_output=True,
                             text=True, timeout=60, env={"PATH": bare_path(tmp_path / "bin"),
@@ -55,6 +56,7 @@ def test_without_apt_get_the_check_prints_the_install_line_and_fails(tmp_path):
         assert f" {package}" in line, line
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
                     reason="needs root and setpriv to run make as another user")
 def test_make_test_without_root_never_installs_and_stops_before_pytest():
@@ -97,6 +99,7 @@ def test_reads_a_pdf_with_qpdf():
 """
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("ci", ["", "true"])
 def test_a_missing_checker_skips_the_test_naming_its_package_and_fails_it_under_ci(tmp_path, ci):
     (tmp_path / "test_checker.py").write_text(MISSING_CHECKER)
@@ -127,6 +130,7 @@ sys.meta_path.insert(0, Interrupt())
 """
 
 
+@pytest.mark.pdf
 def test_ctrl_c_while_the_command_line_loads_aborts_as_during_a_command(tmp_path):
     """Not a traceback and death by SIGINT (exit -2), but "Aborted!" and exit status 130 (128 + SIGINT)."""
     (tmp_path / "sitecustomize.py").write_text(INTERRUPT_AT_CLICK)

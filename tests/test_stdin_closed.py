@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.pdf  # the slow layer: every test here starts processes
+
 
 @pytest.mark.parametrize("command", [["build", "-"], ["validate", "-"]])
 def test_content_from_a_closed_standard_input_is_a_located_error(tmp_path, command):

@@ -33,6 +33,7 @@ def render_in_new_process(content: Path, theme: Path, cache: Path, how: str = "c
     return result.stdout
 
 
+@pytest.mark.pdf
 def test_a_new_process_finds_the_templates_compiled_by_the_last_and_an_edit_is_compiled_again(tmp_path):
     theme = tmp_path / "house"
     theme.mkdir()
