@@ -147,6 +147,13 @@ class Bench:
         rows.append(("`briefing diff` of the example brief and a revision of it, as a new process", ms(diff_times),
                      "≤ 150 ms", median(diff_times) <= 0.15))
 
+        say("`briefing cite` of the example brief")
+        for format_ in ("text", "csl-json"):
+            cite_command = [*BRIEFING, "cite", str(EXAMPLE), "--format", format_]
+            cite_times = timed(lambda: run(cite_command), n * 2)
+            rows.append((f"`briefing cite --format {format_}` of the example brief, as a new process",
+                         ms(cite_times), "≤ 200 ms", median(cite_times) <= 0.2))
+
         say("batches of 2 and 20 briefs: sequential vs -j 2 (new process each, --force)")
         source = EXAMPLE.read_text(encoding="utf-8")
         commands = {}

@@ -56,6 +56,20 @@ def test_sources_are_formatted_in_the_brief_s_style_by_the_csl_processor():
     assert not any(entry.startswith("[") for entry in ieee)  # the list numbers them, not the style
 
 
+def test_a_prose_edit_formats_no_citation_again():
+    from briefing.render.citation import _formatted
+
+    data = sources_brief(citation_style="apa")
+    first = sources_html(data)
+    formatted = _formatted.cache_info().misses
+    data["background"]["body"] = "The river crosses six countries, and more."
+    assert sources_html(data) == first
+    assert _formatted.cache_info().misses == formatted
+    data["sources"][0]["title"] = "State of the Basin 2024"  # a changed source is formatted again
+    assert "State of the Basin 2024" in sources_html(data)
+    assert _formatted.cache_info().misses == formatted + 1
+
+
 def test_sources_keep_their_anchors_links_and_cited_for():
     html = sources_html(sources_brief(citation_style="apa"))
     assert re.findall(r'<li id="(source-[^"]+)"', html) == ["source-mrc", "source-kim", "source-undated"]
