@@ -158,7 +158,36 @@ def test_yaml_tab_indentation_is_reported_and_the_rest_still_checked():
 
 def test_yaml_syntax_error_is_located():
     assert problems_of("meta:\n  title: [T\nsummary: x\n") == [
-        "brief:3:8: invalid YAML: while parsing a flow sequence expected ',' or ']', but got ':'"]
+        "brief:3:8: invalid YAML: while parsing a flow sequence did not find expected ',' or ']', but found ':'"]
+
+
+def test_yaml_read_without_libyaml_gives_the_same_data_positions_and_problems(monkeypatch):
+    """PyYAML built without libyaml parses in Python: the same events, so the same brief."""
+    import yaml
+
+    from briefing.content.formats import parse_yaml
+
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: briefing reads YAML about thirty times slower"
+    texts = [EXAMPLE.read_text(encoding="utf-8"), "a: 한국어\nb: [x, ]\nc: &x 1\nd: *x\ne: !!int 5\n",
+             "meta:\n  title: T\n\tdate: 2024-05-01\n", "a:\n  - b\n  -\n  - ''\nb: {c: d, c: e}\n"]
+    with_c = [parse_yaml(text, "brief") for text in texts]
+    monkeypatch.delattr(yaml, "CBaseLoader")
+    in_python = [parse_yaml(text, "brief") for text in texts]
+    for c, python in zip(with_c, in_python):
+        assert (c.data, c.positions, c.problems) == (python.data, python.positions, python.problems)
+    assert [str(problem) for problem in in_python[1].problems] == [
+        "brief:4:4: d: alias *x is not allowed; write the value out",
+        "brief:5:4: e: tag !!int is not allowed; content is plain data"]
+
+
+def test_yaml_errors_name_the_character_the_parser_stopped_at():
+    assert problems_of("meta:\n  title: `T`\n") == [
+        "brief:2:10: invalid YAML: while scanning for the next token found character '`' that cannot start any token"]
+    assert problems_of('meta:\n  title: "a\\q"\n') == [
+        "brief:2:12: invalid YAML: while parsing a quoted scalar found unknown escape character '\\\\q'"]
+    assert problems_of("meta: [a, b\n") == [
+        "brief:2:1: invalid YAML: while parsing a flow sequence did not find expected ',' or ']', "
+        "but found the end of the line"]
 
 
 # JSON and TOML ------------------------------------------------------------------------------------

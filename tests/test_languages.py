@@ -116,6 +116,16 @@ def test_every_language_gives_every_label_and_section_title():
                            "revisions": table["en"]["revisions"], "charts": table["en"]["charts"]}
 
 
+def test_labels_file_reads_as_yaml_1_2_reads_it():
+    """labels.yaml is read with libyaml (YAML 1.1); a `no` or `on` that 1.1 would turn into a
+    boolean would read differently from YAML 1.2's reading, which this compares with."""
+    from ruamel.yaml import YAML
+
+    from briefing.render.language import LABELS_FILE, translations
+
+    assert translations() == YAML(typ="safe", pure=True).load(LABELS_FILE.read_text(encoding="utf-8"))
+
+
 def test_the_brief_s_own_labels_and_titles_win_over_its_language():
     from briefing.content.models import Brief
     from briefing.render.language import layout_labels, section_title

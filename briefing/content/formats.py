@@ -8,7 +8,7 @@ collected and returned, so that one run reports every mistake in a file; a
 syntax error that stops the parser raises `BriefError` with those collected
 so far.
 
-YAML is read with ruamel.yaml's composer and turned into data here, with every
+YAML is read from PyYAML's parser events (libyaml's, where PyYAML has it) and turned into data here, with every
 scalar kept as the string the author wrote (only `null`, `~` and an empty
 value mean "nothing"): `NO` stays "NO", `1.10` stays "1.10", and dates are
 validated by the models, not guessed by the parser. Tags and aliases are
@@ -97,26 +97,26 @@ def parse_text(text: str, path: Path | str, kind: str) -> Parsed:
 # YAML ---------------------------------------------------------------------------------------------
 
 def parse_yaml(text: str, path: Path | str) -> Parsed:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from yaml.error import MarkedYAMLError, YAMLError
 
     problems: list[Problem] = []
     shifts: dict[int, int] = {}  # line (0-based) -> columns removed when a leading tab was replaced
     for _ in range(200):
-        yaml = YAML(typ="safe", pure=True)
-        events = _YamlEvents(path)
+        composer = _YamlComposer(path)
         try:
-            root = events.compose(yaml, text)
-            problems += events.problems
+            root = composer.compose(text)
+            problems += composer.problems
             break
         except BriefError as error:  # nested too deeply: stopped before reading on
             raise BriefError([*problems, *error.problems]) from None
         except MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
+            if "maximum nesting depth" in str(error.problem):  # libyaml's scanner looked ahead 1000 levels
+                raise BriefError([*problems, *composer.problems, composer.too_deep(mark)]) from None
             fixed = _untab(text, mark, path, problems, shifts) if mark is not None else None
             if fixed is None:
-                problems += events.problems  # what the events showed before the error
-                message = " ".join(filter(None, [error.context, error.problem])) or str(error)
+                problems += composer.problems  # what the events showed before the error
+                message = " ".join(filter(None, [error.context, _found(error.problem, text, mark)])) or str(error)
                 line, column = (mark.line + 1, _col(mark, shifts)) if mark else (None, None)
                 problems.append(Problem(path, f"invalid YAML: {message}", line=line, column=column))
                 raise BriefError(_dedupe(problems)) from None
@@ -124,11 +124,11 @@ def parse_yaml(text: str, path: Path | str) -> Parsed:
         except YAMLError as error:
             line = column = None
             if isinstance(getattr(error, "position", None), int):  # a ReaderError: a character YAML refuses
-                before = text[:error.position]
-                line, column = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
-                character = getattr(error, "character", 0)
-                character = chr(character) if isinstance(character, int) else str(character)
-                message = f"character {character!r} (U+{ord(character[:1] or ' '):04X}) is not allowed"
+                position = composer.offset(text, error.position)
+                before = text[:position]
+                line, column = before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+                character = text[position:position + 1] or " "
+                message = f"character {character!r} (U+{ord(character):04X}) is not allowed"
             else:
                 message = str(error)
             raise BriefError([*problems, Problem(path, f"invalid YAML: {message}", line=line,
@@ -167,55 +167,112 @@ def _with_fields(problems: list[Problem], positions: Positions) -> list[Problem]
     return named
 
 
+def _found(problem: str | None, text: str, mark: Any) -> str | None:
+    """libyaml's message, with the character it stopped at named, as a reader needs it."""
+    if not problem or mark is None:
+        return problem
+    lines = text.split("\n")
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    found = line[mark.column:mark.column + 1]
+    if problem.startswith("did not find expected"):
+        return f"{problem}, but found {found!r}" if found.strip() else f"{problem}, but found the end of the line"
+    if problem == "found character that cannot start any token" and found:
+        return f"found character {found!r} that cannot start any token"
+    if problem == "found unknown escape character":
+        return f"found unknown escape character {line[mark.column:mark.column + 2]!r}"
+    return problem
+
+
 def _col(mark: Any, shifts: dict[int, int]) -> int:
     return mark.column + 1 + (shifts.get(mark.line, 0) if mark.column > 0 else 0)
 
 
-class _YamlEvents:
-    """Checks each parsing event as the composer takes it: one pass over the text, not two.
+class _YamlComposer:
+    """Composes YAML nodes from the parser's events, checking each event as it comes: one pass.
 
-    Aliases and tags are refused with their position; nesting deeper than `MAX_YAML_DEPTH`
-    stops the parse at once, before the scanner reads on (deep nesting is slow to scan).
+    The events come from libyaml (PyYAML's C parser, about thirty times faster than a parser in
+    Python) where PyYAML was built with it, else from PyYAML's own parser; both give the same
+    events and marks. Aliases and tags are refused with their position; an alias composes to
+    nothing, so nothing is ever expanded. Nesting deeper than `MAX_YAML_DEPTH` stops the parse
+    at once, before the scanner reads on (deep nesting is slow to scan).
     """
 
     def __init__(self, path: Path | str):
         self.path = path
         self.problems: list[Problem] = []
         self.depth = 0
+        self.in_c = False
 
-    def compose(self, yaml: Any, text: str) -> Any:
-        parser = yaml.parser
-        take = parser.get_event
+    def compose(self, text: str) -> Any:
+        import yaml
+        from yaml.composer import ComposerError
+        from yaml.events import StreamEndEvent
 
-        def get_event() -> Any:
-            event = take()
-            self.check(event)
-            return event
-
-        parser.get_event = get_event  # the composer takes every event through this
+        loader = getattr(yaml, "CBaseLoader", None)
+        self.in_c = loader is not None
+        parser = (loader or yaml.BaseLoader)(text)
         try:
-            return yaml.compose(text)
+            self.parser = parser
+            parser.get_event()  # the stream's start
+            if parser.check_event(StreamEndEvent):
+                return None
+            parser.get_event()  # the document's start
+            root = self.node()
+            parser.get_event()  # the document's end
+            if not parser.check_event(StreamEndEvent):
+                event = parser.get_event()
+                raise ComposerError(None, None, "expected a single document in the stream, "
+                                    "but found another document", event.start_mark)
+            return root
         finally:
-            del parser.get_event
+            parser.dispose()
 
-    def check(self, event: Any) -> None:
-        from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+    def offset(self, text: str, position: int) -> int:
+        """The index in `text` of a reader error's position (libyaml counts UTF-8 bytes)."""
+        if not self.in_c:
+            return position
+        return len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
 
+    def node(self) -> Any:
+        from yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent
+        from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        event = self.parser.get_event()
         mark = event.start_mark
-        if isinstance(event, CollectionStartEvent):
-            self.depth += 1
-            if self.depth > MAX_YAML_DEPTH:
-                raise BriefError([*self.problems, Problem(
-                    self.path, f"invalid YAML: nested more than {MAX_YAML_DEPTH} levels deep", line=mark.line + 1,
-                    column=mark.column + 1, code="nested_too_deeply")])
-        elif isinstance(event, CollectionEndEvent):
-            self.depth -= 1
         if isinstance(event, AliasEvent):
             self.problems.append(Problem(self.path, f"alias *{event.anchor} is not allowed; write the value out",
                                          line=mark.line + 1, column=mark.column + 1))
-        elif isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.tag is not None:
+            return ScalarNode(None, "", mark, event.end_mark, None)  # nothing, in place of the alias
+        self.refuse_tag(event)
+        if isinstance(event, ScalarEvent):
+            return ScalarNode(event.tag, event.value, mark, event.end_mark, event.style or None)
+        self.depth += 1
+        if self.depth > MAX_YAML_DEPTH:
+            raise BriefError([*self.problems, self.too_deep(mark)])
+        if isinstance(event, MappingStartEvent):
+            pairs = []
+            while not self.parser.check_event(MappingEndEvent):
+                key = self.node()
+                pairs.append((key, self.node()))
+            composed: Any = MappingNode(event.tag, pairs, mark, None)
+        else:
+            items = []
+            while not self.parser.check_event(SequenceEndEvent):
+                items.append(self.node())
+            composed = SequenceNode(event.tag, items, mark, None)
+        composed.end_mark = self.parser.get_event().end_mark
+        self.depth -= 1
+        return composed
+
+    def too_deep(self, mark: Any) -> Problem:
+        return Problem(self.path, f"invalid YAML: nested more than {MAX_YAML_DEPTH} levels deep",
+                       line=mark.line + 1, column=mark.column + 1, code="nested_too_deeply")
+
+    def refuse_tag(self, event: Any) -> None:
+        if event.tag is not None:
             tag = str(event.tag)
             if tag not in _YAML_ALLOWED_TAGS and tag != "!":
+                mark = event.start_mark
                 shown = tag.replace("tag:yaml.org,2002:", "!!")
                 self.problems.append(Problem(self.path, f"tag {shown} is not allowed; content is plain data",
                                              line=mark.line + 1, column=mark.column + 1))
@@ -252,18 +309,14 @@ class _YamlBuilder:
     def __init__(self, path: Path | str, positions: Positions, problems: list[Problem],
                  shifts: dict[int, int]):
         self.path, self.positions, self.problems, self.shifts = path, positions, problems, shifts
-        self.seen: set[int] = set()
 
     def where(self, node: Any) -> Position:
         mark = node.start_mark
         return mark.line + 1, _col(mark, self.shifts)
 
     def build(self, node: Any, loc: Loc) -> Any:
-        from ruamel.yaml.nodes import MappingNode, SequenceNode
+        from yaml.nodes import MappingNode, SequenceNode
 
-        if id(node) in self.seen:  # an alias: already refused, never expanded
-            return None
-        self.seen.add(id(node))
         if isinstance(node, MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
