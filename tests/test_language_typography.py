@@ -13,6 +13,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import ROOT, run_cli, write_yaml
 
@@ -65,6 +67,62 @@ def test_korean_words_are_joined_in_the_html_and_nothing_else_changes():
     assert "<title>청구권</title>" in out  # the head, and every attribute, stay as written
     assert set_type("<p>plain English, nothing to do</p>") == "<p>plain English, nothing to do</p>"
 
+
+
+def _walked(document: str, monkeypatch) -> str:
+    """`set_type` with its shortcut switched off: every document walked."""
+    from briefing.render import typography
+
+    with monkeypatch.context() as patch:
+        patch.setattr(typography, "_needs_setting", lambda document: True)
+        return typography.set_type(document)
+
+
+@pytest.mark.parametrize("document", [
+    '<html lang="en"><body><p>Plain “quoted” English: nothing to do; none!</p><svg><text>1,200</text></svg></body></html>',
+    '<p lang="fr">Il dit : « oui » ; puis non !</p>',
+    '<p LANG=FR-CA>Quoi ?</p>',
+    '<p lang="zh-Hant">他說“好”</p>',
+    "<p>&#xAC00;&#xB098; and &#45208;&#45796;</p>",  # Hangul written as character references
+    '<p>&#39;quoted&#39; &amp; &#x27;straight&#x27; &#1114112; &#99999999999;</p>',
+    '<a hreflang="fr" href="x">English link text : here ?</a>',
+])
+def test_the_shortcut_gives_what_the_walk_gives(document, monkeypatch):
+    from briefing.render.typography import set_type
+
+    assert set_type(document) == _walked(document, monkeypatch)
+
+
+def test_rendered_example_briefs_are_set_as_the_walk_sets_them(monkeypatch):
+    import briefing
+    from briefing.render import typography
+
+    for content in (ROOT / "content" / "korea-japan-2021.yaml", KOREAN, ARABIC):
+        html = typography.set_type(briefing.render_html(briefing.load(content)))  # already set: unchanged
+        assert typography.set_type(html) == _walked(html, monkeypatch)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["", "en", "fr", "FR-ca", "zh", "ko", "ar"]),
+                          st.text(alphabet="ab 가나:;!?«»“”‘’&#x;0123456789AC<>", max_size=24),
+                          st.booleans()), max_size=6))
+@settings(max_examples=150, deadline=None)
+def test_whatever_the_shortcut_passes_over_the_walk_would_leave_as_it_is(pieces):
+    """Mixed languages, marks, Hangul (as letters or as character references) and stray
+    ampersands: a document the shortcut returns untouched is one the walk would not change."""
+    import html as html_module
+
+    from briefing.render import typography
+
+    document = "<body>" + "".join(
+        f'<p{f" lang={language!r}" if language else ""}>{html_module.escape(text, quote=False)}'
+        f'{"&#xAC00;" if reference else ""}</p>' for language, text, reference in pieces) + "</body>"
+    if not typography._needs_setting(document):
+        original = typography._needs_setting
+        typography._needs_setting = lambda document: True
+        try:
+            assert typography.set_type(document) == document
+        finally:
+            typography._needs_setting = original
 
 @pytest.mark.pdf
 def test_korean_lines_end_only_at_spaces_and_the_text_layer_stays_plain(tmp_path):

@@ -14,7 +14,10 @@
   (U+00A0) before `:` and inside « », so that no such mark, and no «, ends a line alone.
 
 Only text between tags changes: attributes, the document's head, `<style>`, `<script>`,
-`<code>` and `<pre>` are left as they are.
+`<code>` and `<pre>` are left as they are. A document that can hold none of these cases (no
+Hangul, written or as a character reference, and no `lang` naming French or Chinese) is
+returned as it is without being walked: the walk is most of the render step of a brief with
+charts, whose SVG is all tags.
 """
 
 from __future__ import annotations
@@ -52,8 +55,27 @@ class _Text:
     language: str
 
 
+#: A `lang` attribute whose value may name French or Chinese (a superset of what `_LANG` reads).
+_MAY_NEED_SETTING = re.compile(r"""lang\s*=\s*["']?\s*(?:fr|zh)""", re.IGNORECASE)
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
+
+
+def _needs_setting(document: str) -> bool:
+    """Whether any rule of `set_type` may change `document`: Hangul in it, written or as a numeric
+    character reference, or a `lang` that may name French or Chinese."""
+    if HANGUL.search(document) or _MAY_NEED_SETTING.search(document):
+        return True
+    for hexadecimal, decimal in _NUMERIC_REFERENCE.findall(document):
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        if code <= 0x10FFFF and HANGUL.match(chr(code)):
+            return True
+    return False
+
+
 def set_type(document: str) -> str:
     """`document` (HTML) with its text set by the rules of each piece's script and language."""
+    if not _needs_setting(document):
+        return document
     tokens = _TOKEN.findall(document)
     stack: list[tuple[str, str | None]] = []
     run: list[_Text] = []
