@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=9, help="runs per measurement (default 9)")
     parser.add_argument("--write", type=Path, help="put the results into this Markdown file, between markers")
     parser.add_argument("--only", choices=["charts", "processes"], help="run only these measurements")
-    parser.add_argument("--session", choices=["pipeline", "rerender", "charts", "charts-rerender"],
+    parser.add_argument("--session", choices=["pipeline", "rerender", "charts", "charts-control", "charts-rerender"],
                         help=argparse.SUPPRESS)
     parser.add_argument("--tmp", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -254,6 +254,13 @@ class Bench:
         ratio = median(times["charts"]) / median(times["plain"])
         rows = [("warm build of the example with three charts over the same brief without them",
                  f"{ms(times['charts'])} vs {ms(times['plain'])} = {ratio:.3f}×", "≤ 1.3×", ratio <= 1.3)]
+        print("… where the three charts' cost goes: bare WeasyPrint on three briefs' HTML", file=sys.stderr, flush=True)
+        times = fresh_session("charts-control", self.repeat, tmp)
+        pages = times.pop("pages")
+        rows.append(("  control, bare WeasyPrint on the HTML of: the brief with the charts / the same with each chart's "
+                     "drawing an empty box of its size / the brief without them",
+                     " / ".join(ms(times[name]) for name in ("charts", "boxes", "plain"))
+                     + f" ({pages['charts']:g} / {pages['boxes']:g} / {pages['plain']:g} pages)", "", None))
         print("… re-render of the three-chart brief after a one-word change", file=sys.stderr, flush=True)
         times = fresh_session("charts-rerender", self.repeat * 2, tmp)
         ratio = median(times["build"]) / median(times["bare"])
@@ -331,6 +338,22 @@ def session(kind: str, count: int, tmp: Path) -> dict[str, list[float]]:
         for _ in range(2):
             with_charts(), without()
         return interleaved({"charts": with_charts, "plain": without}, count)
+    if kind == "charts-control":
+        from pikepdf import Pdf
+
+        html = briefing.render_html(briefing.load(source), theme)
+        sides = {"charts": html, "boxes": re.sub(r'<svg [^>]*height="([\d.]+)pt".*?</svg>',
+                                                 r'<div style="height:\1pt"></div>', html, flags=re.DOTALL),
+                 "plain": briefing.render_html(briefing.load(plain), theme)}
+        prints = {name: bare_weasyprint(text, theme, tmp / f"control-{name}.pdf") for name, text in sides.items()}
+        for function in prints.values():
+            function()
+        found: dict = interleaved(prints, count)
+        found["pages"] = {}
+        for name in prints:
+            with Pdf.open(tmp / f"control-{name}.pdf") as pdf:
+                found["pages"][name] = len(pdf.pages)
+        return found
     if kind == "pipeline":
         build = lambda: briefing.build(EXAMPLE, tmp / "session.pdf", force=True)  # noqa: E731
         build()  # the worker starts from a process that has not imported WeasyPrint, as the command's does
