@@ -198,6 +198,7 @@ class Bench:
         example_mem = peak_memory([*BRIEFING, "build", str(EXAMPLE), "-o", str(tmp / "mem.pdf"), "--force"])
         rows.append(("peak memory, `briefing build` of the example brief (the largest of its processes)",
                      f"{example_mem / MIB:.0f} MiB", "≤ 150 MiB", example_mem <= 150 * MIB))
+        rows += self.charts(tmp)
         self.example_pages = briefing.build(EXAMPLE, tmp / "pages.pdf").pages
         self.load_after = os.getloadavg()
         return rows
