@@ -50,7 +50,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as folder:
         measure = {"charts": bench.charts, "processes": bench.processes}.get(args.only, bench.run)
         rows = measure(Path(folder))
-        bench.load_after = bench.load_after or os.getloadavg()
+        bench.describe(Path(folder))
     text = report(rows, bench)
     print(text)
     if args.write:
@@ -63,19 +63,26 @@ class Bench:
         self.repeat = repeat
         self.load_before = os.getloadavg()
         self.load_after: tuple[float, ...] = ()
-        self.harfbuzz = "not checked"
-        self.example_pages: int | None = None
+        self.harfbuzz = ""
+        self.example_pages = 0
         self.started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+    def describe(self, tmp: Path) -> None:
+        """What the report says of the run: the load after it, HarfBuzz, and the example's pages."""
+        import briefing
+        from briefing.printing.engine import has_slow_subsetting
+
+        self.load_after = os.getloadavg()
+        self.harfbuzz = "present" if not has_slow_subsetting() else "MISSING (fontTools fallback)"
+        self.example_pages = briefing.build(EXAMPLE, tmp / "pages.pdf").pages
 
     def run(self, tmp: Path) -> list[tuple[str, str, str, bool | None]]:
         import briefing
-        from briefing.printing.engine import has_slow_subsetting, weasyprint
+        from briefing.printing.engine import weasyprint
 
         weasyprint()
-        self.harfbuzz = "present" if not has_slow_subsetting() else "MISSING (fontTools fallback)"
         rows = []
         n = self.repeat
-        say = lambda what: print(f"… {what}", file=sys.stderr, flush=True)  # noqa: E731
 
         say("pipeline vs bare WeasyPrint, warm, in one process")
         theme = briefing.load_theme()
@@ -199,8 +206,6 @@ class Bench:
         rows.append(("peak memory, `briefing build` of the example brief (the largest of its processes)",
                      f"{example_mem / MIB:.0f} MiB", "≤ 150 MiB", example_mem <= 150 * MIB))
         rows += self.charts(tmp)
-        self.example_pages = briefing.build(EXAMPLE, tmp / "pages.pdf").pages
-        self.load_after = os.getloadavg()
         return rows
 
     def processes(self, tmp: Path) -> list[tuple[str, str, str, bool | None]]:
@@ -209,7 +214,6 @@ class Bench:
         briefing command must before its own work. Each is interleaved with the floor, so that a
         change of the machine's speed moves both."""
         n = self.repeat
-        say = lambda what: print(f"… {what}", file=sys.stderr, flush=True)  # noqa: E731
         compile_bytecode()
         floor = lambda: run([sys.executable, "-c", FLOOR])  # noqa: E731
         rows = []
@@ -230,13 +234,13 @@ class Bench:
                      ms(diff_times["diff"]), "≤ 150 ms", median(diff_times["diff"]) <= 0.15))
 
         say("`briefing cite` of the example brief")
-        cite_times = {}
+        floors = help_times["floor"] + diff_times["floor"]
         for format_ in ("text", "csl-json"):
             cite_command = [*BRIEFING, "cite", str(EXAMPLE), "--format", format_]
             cite_times = interleaved({"cite": lambda: run(cite_command), "floor": floor}, n * 2)
             rows.append((f"`briefing cite --format {format_}` of the example brief, as a new process",
                          ms(cite_times["cite"]), "≤ 200 ms", median(cite_times["cite"]) <= 0.2))
-        floors = help_times["floor"] + diff_times["floor"] + cite_times["floor"]
+            floors += cite_times["floor"]
         rows.append(("  floor: a new Python process that imports click, PyYAML and pydantic and validates "
                      "one model, and nothing of briefing", ms(floors), "", None))
         bare = timed(lambda: run([sys.executable, "-c", "pass"]), n * 2)
@@ -245,31 +249,27 @@ class Bench:
 
     def charts(self, tmp: Path) -> list[tuple[str, str, str, bool | None]]:
         """Three charts in the example brief: their cost warm, and after a prose edit."""
-        import briefing
-        from briefing.printing.engine import has_slow_subsetting, weasyprint
+        from briefing.printing.engine import weasyprint
 
         weasyprint()
-        self.harfbuzz = "present" if not has_slow_subsetting() else "MISSING (fontTools fallback)"
-        print("… the example with three charts and without, warm", file=sys.stderr, flush=True)
+        say("the example with three charts and without, warm")
         times = fresh_session("charts", self.repeat * 2, tmp)
         ratio = median(times["charts"]) / median(times["plain"])
         rows = [("warm build of the example with three charts over the same brief without them",
                  f"{ms(times['charts'])} vs {ms(times['plain'])} = {ratio:.3f}×", "≤ 1.3×", ratio <= 1.3)]
-        print("… where the three charts' cost goes: bare WeasyPrint on three briefs' HTML", file=sys.stderr, flush=True)
+        say("where the three charts' cost goes: bare WeasyPrint on three briefs' HTML")
         times = fresh_session("charts-control", self.repeat, tmp)
         pages = times.pop("pages")
         rows.append(("  control, bare WeasyPrint on the HTML of: the brief with the charts / the same with each chart's "
                      "drawing an empty box of its size / the brief without them",
                      " / ".join(ms(times[name]) for name in ("charts", "boxes", "plain"))
                      + f" ({pages['charts']:g} / {pages['boxes']:g} / {pages['plain']:g} pages)", "", None))
-        print("… re-render of the three-chart brief after a one-word change", file=sys.stderr, flush=True)
+        say("re-render of the three-chart brief after a one-word change")
         times = fresh_session("charts-rerender", self.repeat * 2, tmp)
         ratio = median(times["build"]) / median(times["bare"])
         rows.append(("re-render of the three-chart brief after a one-word change over the bare warm print of "
                      "that brief", f"{ms(times['build'])} vs {ms(times['bare'])} = {ratio:.3f}×", "≤ 1.10×",
                      ratio <= 1.10))
-        self.load_after = os.getloadavg()
-        self.example_pages = briefing.build(EXAMPLE, tmp / "pages.pdf").pages
         return rows
 
     def dask(self, tmp: Path, source: str) -> list[tuple[str, str, str, bool | None]]:
@@ -444,6 +444,11 @@ def compile_bytecode() -> None:
     compileall.compile_dir(str(ROOT / "briefing"), quiet=1)
 
 
+def say(what: str) -> None:
+    """What the benchmark measures next, on standard error."""
+    print(f"… {what}", file=sys.stderr, flush=True)
+
+
 def _all_built(items: list) -> None:  # noqa: ANN001
     failed = [item.problems for item in items if not item.ok]
     if failed:
@@ -515,8 +520,7 @@ def report(rows: list[tuple[str, str, str, bool | None]], bench: Bench) -> str:
         f"- machine: {machine()}",
         f"- load average (1, 5, 15 min) before: {fmt_load(bench.load_before)}, after: {fmt_load(bench.load_after)}",
         f"- Python {platform.python_version()}, WeasyPrint {weasyprint.__version__}, "
-        f"libharfbuzz-subset0 {bench.harfbuzz}"
-        + (f"; the example brief has {bench.example_pages} pages" if bench.example_pages else ""),
+        f"libharfbuzz-subset0 {bench.harfbuzz}; the example brief has {bench.example_pages} pages",
         "",
         "| measurement | median | target | met |",
         "| --- | --- | --- | --- |",
