@@ -68,12 +68,11 @@ def test_korean_words_are_joined_in_the_html_and_nothing_else_changes():
     assert set_type("<p>plain English, nothing to do</p>") == "<p>plain English, nothing to do</p>"
 
 
-
-def _walked(document: str, monkeypatch) -> str:
+def _walked(document: str) -> str:
     """`set_type` with its shortcut switched off: every document walked."""
     from briefing.render import typography
 
-    with monkeypatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch:
         patch.setattr(typography, "_needs_setting", lambda document: True)
         return typography.set_type(document)
 
@@ -87,19 +86,19 @@ def _walked(document: str, monkeypatch) -> str:
     '<p>&#39;quoted&#39; &amp; &#x27;straight&#x27; &#1114112; &#99999999999;</p>',
     '<a hreflang="fr" href="x">English link text : here ?</a>',
 ])
-def test_the_shortcut_gives_what_the_walk_gives(document, monkeypatch):
+def test_the_shortcut_gives_what_the_walk_gives(document):
     from briefing.render.typography import set_type
 
-    assert set_type(document) == _walked(document, monkeypatch)
+    assert set_type(document) == _walked(document)
 
 
-def test_rendered_example_briefs_are_set_as_the_walk_sets_them(monkeypatch):
+def test_rendered_example_briefs_are_set_as_the_walk_sets_them():
     import briefing
     from briefing.render import typography
 
     for content in (ROOT / "content" / "korea-japan-2021.yaml", KOREAN, ARABIC):
         html = typography.set_type(briefing.render_html(briefing.load(content)))  # already set: unchanged
-        assert typography.set_type(html) == _walked(html, monkeypatch)
+        assert typography.set_type(html) == _walked(html)
 
 
 @given(st.lists(st.tuples(st.sampled_from(["", "en", "fr", "FR-ca", "zh", "ko", "ar"]),
@@ -117,12 +116,8 @@ def test_whatever_the_shortcut_passes_over_the_walk_would_leave_as_it_is(pieces)
         f'<p{f" lang={language!r}" if language else ""}>{html_module.escape(text, quote=False)}'
         f'{"&#xAC00;" if reference else ""}</p>' for language, text, reference in pieces) + "</body>"
     if not typography._needs_setting(document):
-        original = typography._needs_setting
-        typography._needs_setting = lambda document: True
-        try:
-            assert typography.set_type(document) == document
-        finally:
-            typography._needs_setting = original
+        assert _walked(document) == document
+
 
 @pytest.mark.pdf
 def test_korean_lines_end_only_at_spaces_and_the_text_layer_stays_plain(tmp_path):

@@ -22,6 +22,7 @@ from .formats import SHORTHAND_LISTS
 from .identifiers import CITATION_STYLES, Doi, Email, Https, Isbn, Issn, Licence, Orcid
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
+
 def _empty() -> list:
     """A new empty list, the default of every list field. (A function of this module rather than
     `list` itself: pydantic reads a default factory's signature, and reading a built-in's means
